@@ -1,0 +1,75 @@
+# Reproducible edition of the GRCP 9 Summary Report. `make help` lists the targets.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+MAKEFLAGS += --no-builtin-rules --jobs=$(shell nproc 2>/dev/null || echo 2) --output-sync=target
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# Parameters of the analysis (see README: "Rerun with other parameters").
+DATA_DIR ?= data
+WAVE ?= 2021
+
+NOTEBOOKS := respondents regional_reviews imrf_plans
+EXECUTED := $(foreach name,$(NOTEBOOKS),book/generated/notebooks/$(name).ipynb)
+PARAMS := book/generated/params.json
+PACKAGE := $(shell find src/grcp9 -name '*.py')
+DATA := $(wildcard $(DATA_DIR)/*.csv) $(wildcard $(DATA_DIR)/datapackage.json)
+BOOK_SOURCES := $(shell find book -path book/generated -prune -o -type f -print) _config.yml _toc.yml
+BOOK_STAMP := _build/.complete
+PDF := _build/latex/grcp9-reproducible-edition.pdf
+
+# Reproducible timestamps (LaTeX, matplotlib): the last commit's time.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 1636502400)
+export SOURCE_DATE_EPOCH
+export PYTHONHASHSEED := 0
+export MPLBACKEND := Agg
+
+.PHONY: help venv system-packages params notebooks book test clean FORCE
+
+help: ## List the targets with one line each
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+	@echo "  Parameters: DATA_DIR=$(DATA_DIR) WAVE=$(WAVE) (e.g. make book DATA_DIR=/path/to/data WAVE=2026)"
+
+venv: $(VENV)/.installed ## Create .venv with the pinned Python packages and this project (editable)
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --requirement requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --editable .
+	touch $@
+
+system-packages: ## Install the Debian packages for the PDF and tests (TeX, poppler) when missing; needs root
+	@scripts/ensure-system-packages
+
+params: | venv ## Validate the data and parameters (fails before any notebook runs)
+	$(BIN)/python -m grcp9.build params --data-dir '$(DATA_DIR)' --wave '$(WAVE)'
+
+# Rewritten only when the parameters change, so an unchanged rerun executes nothing.
+$(PARAMS): FORCE $(DATA) $(PACKAGE) | venv
+	@$(BIN)/python -m grcp9.build params --data-dir '$(DATA_DIR)' --wave '$(WAVE)'
+
+notebooks: $(EXECUTED) ## Execute the notebooks with papermill (only those whose inputs changed)
+
+book/generated/notebooks/%.ipynb: notebooks/%.ipynb $(PARAMS) $(DATA) $(PACKAGE) | venv
+	@position=$$(tr ' ' '\n' <<< "$(NOTEBOOKS)" | grep -nx '$*' | cut -d: -f1); \
+	$(BIN)/python -m grcp9.build execute $* --position "$$position/$(words $(NOTEBOOKS))"
+
+$(BOOK_STAMP): $(EXECUTED) $(BOOK_SOURCES) | venv system-packages
+	$(BIN)/python -m grcp9.build book
+	touch $@
+
+book: $(BOOK_STAMP) ## Build the book: HTML in _build/html, PDF in _build/latex (installs what it needs)
+	@echo "HTML: $(CURDIR)/_build/html/index.html"
+	@echo "PDF:  $(CURDIR)/$(PDF)"
+
+test: book ## Run the whole test suite (unit, data validation, nbval, built book)
+	$(BIN)/python -m pytest tests $(EXECUTED) --nbval --nbval-sanitize-with tests/nbval-sanitize.cfg
+
+clean: ## Remove generated outputs (keeps .venv)
+	rm -rf _build _build.incoming _build.outgoing .staging book/generated
+
+FORCE:

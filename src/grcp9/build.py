@@ -1,0 +1,153 @@
+"""Build steps called by the Makefile: check parameters, execute one notebook, build the book.
+
+    python -m grcp9.build params --data-dir data --wave 2021
+    python -m grcp9.build execute respondents [--position 1/3]
+    python -m grcp9.build book
+
+Each step either succeeds completely or leaves the previous outputs untouched: notebooks are
+executed into a temporary file and moved into place, and the book is built in a staging
+directory and swapped into ``_build/`` only when both HTML and PDF succeeded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from grcp9 import data, paths, survey
+from grcp9.validation import DataValidationError
+
+PDF_NAME = "grcp9-reproducible-edition.pdf"
+# Notebook metadata that records when or where a notebook ran, not what it computed.
+VOLATILE_CELL_METADATA = ("papermill", "execution")
+VOLATILE_NOTEBOOK_PAPERMILL = ("start_time", "end_time", "duration", "input_path", "output_path", "environment_variables")
+
+
+class BuildError(RuntimeError):
+    """A build step failed; the message says which step and that earlier outputs are intact."""
+
+
+def write_params(data_dir: str, wave: str, params_file: Path = paths.PARAMS_FILE) -> bool:
+    """Validate the parameters against the data, then write them only if they changed.
+
+    Returns True when the file was (re)written. An unchanged file keeps its timestamp, so make
+    re-executes nothing.
+    """
+    loaded = data.load(data_dir)  # raises DataValidationError with file/row/column
+    checked_wave = survey.check_wave(loaded, wave)
+    content = json.dumps({"data_dir": data_dir, "wave": checked_wave, "output_dir": str(paths.GENERATED_DIR.relative_to(paths.REPO_ROOT))},
+                         indent=2, sort_keys=True) + "\n"
+    if params_file.is_file() and params_file.read_text(encoding="utf-8") == content:
+        return False
+    params_file.parent.mkdir(parents=True, exist_ok=True)
+    params_file.write_text(content, encoding="utf-8")
+    return True
+
+
+def strip_volatile_metadata(notebook: Any) -> Any:
+    """Remove timings and temporary paths papermill records, so reruns are byte-identical."""
+    papermill_meta = notebook.metadata.get("papermill", {})
+    for key in VOLATILE_NOTEBOOK_PAPERMILL:
+        papermill_meta.pop(key, None)
+    for cell in notebook.cells:
+        for key in VOLATILE_CELL_METADATA:
+            cell.metadata.pop(key, None)
+    return notebook
+
+
+def execute(name: str, params_file: Path = paths.PARAMS_FILE, position: str = "") -> Path:
+    """Execute notebooks/<name>.ipynb with papermill into book/generated/notebooks/<name>.ipynb."""
+    import papermill
+
+    source = paths.NOTEBOOKS_DIR / f"{name}.ipynb"
+    if not source.is_file():
+        raise BuildError(f"notebook step: expected {source.relative_to(paths.REPO_ROOT)}; no such notebook")
+    parameters = json.loads(params_file.read_text(encoding="utf-8"))
+    target = paths.EXECUTED_DIR / f"{name}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{name}.running.ipynb")
+    print(f"[notebooks {position}] executing {name} (wave {parameters['wave']}, data {parameters['data_dir']})".replace("  ", " "),
+          flush=True)
+    try:
+        papermill.execute_notebook(str(source), str(temporary), parameters=parameters, kernel_name="python3",
+                                   cwd=str(paths.REPO_ROOT), progress_bar=False, log_output=False)
+    except papermill.PapermillExecutionError as error:
+        raise BuildError(f"notebook step failed in {name}.ipynb, cell {error.exec_count}: {error.ename}: "
+                         f"{error.evalue.splitlines()[0] if error.evalue else ''}\n"
+                         f"The previous executed notebook (if any) is unchanged; the failed run is in {temporary}.") from None
+    notebook = strip_volatile_metadata(nbformat.read(temporary, as_version=4))
+    nbformat.write(notebook, temporary)
+    os.replace(temporary, target)
+    return target
+
+
+def _jupyter_book(*arguments: str) -> None:
+    executable = Path(sys.executable).with_name("jupyter-book")
+    command = [str(executable), "build", str(paths.BOOK_DIR), "--config", str(paths.CONFIG_FILE),
+               "--toc", str(paths.TOC_FILE), "-W", "-n", "--keep-going", "--path-output", str(paths.STAGING_DIR), *arguments]
+    subprocess.run(command, check=True, cwd=paths.REPO_ROOT)
+
+
+def build_book() -> tuple[Path, Path]:
+    """Build HTML and PDF in the staging directory; replace ``_build/`` only if both succeed."""
+    staged = paths.STAGING_DIR / "_build"
+    steps = [("HTML", ()), ("PDF", ("--builder", "pdflatex"))]
+    for step, arguments in steps:
+        print(f"[book] building {step}", flush=True)
+        try:
+            _jupyter_book(*arguments)
+        except subprocess.CalledProcessError:
+            raise BuildError(f"book step '{step}' failed (see the messages above); "
+                             f"the previous book in {paths.BUILD_DIR.name}/ is unchanged") from None
+    pdf = staged / "latex" / PDF_NAME
+    if not pdf.is_file():
+        raise BuildError(f"book step 'PDF' produced no {pdf.name}; the previous book is unchanged")
+    incoming = paths.BUILD_DIR.with_name("_build.incoming")
+    outgoing = paths.BUILD_DIR.with_name("_build.outgoing")
+    for leftover in (incoming, outgoing):
+        shutil.rmtree(leftover, ignore_errors=True)
+    shutil.copytree(staged, incoming, symlinks=True)
+    if paths.BUILD_DIR.exists():
+        os.replace(paths.BUILD_DIR, outgoing)
+    os.replace(incoming, paths.BUILD_DIR)
+    shutil.rmtree(outgoing, ignore_errors=True)
+    return paths.BUILD_DIR / "html" / "index.html", paths.BUILD_DIR / "latex" / PDF_NAME
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m grcp9.build", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    params = commands.add_parser("params", help="validate data and parameters; write book/generated/params.json if changed")
+    params.add_argument("--data-dir", default="data")
+    params.add_argument("--wave", default="2021")
+    run = commands.add_parser("execute", help="execute one notebook with papermill")
+    run.add_argument("name")
+    run.add_argument("--position", default="", help="progress shown as i/n")
+    commands.add_parser("book", help="build HTML and PDF atomically into _build/")
+    arguments = parser.parse_args(argv)
+    try:
+        if arguments.command == "params":
+            changed = write_params(arguments.data_dir, arguments.wave)
+            print(f"[params] data {arguments.data_dir}, wave {arguments.wave}: valid" + ("" if changed else " (unchanged)"))
+        elif arguments.command == "execute":
+            execute(arguments.name, position=arguments.position)
+        else:
+            html, pdf = build_book()
+            print(f"[book] HTML: {html.relative_to(paths.REPO_ROOT)}\n[book] PDF:  {pdf.relative_to(paths.REPO_ROOT)}")
+    except (DataValidationError, survey.ParameterError, BuildError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,173 @@
+"""The survey data package as typed tables, after schema validation and the coding rules.
+
+``load(data_dir)`` is the only way notebooks and tests read ``data/``: it validates every time.
+The coding rules checked here are the ones ``data/README.md`` documents; each failure names
+the file, row and column at fault.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from grcp9 import paths
+from grcp9.validation import DataValidationError, Problem, to_frame, validate_tables
+
+NOT_ATTRIBUTED = "not_attributed"
+NOT_APPLICABLE = "not_applicable"
+REPORTED = "reported"
+NUMERIC_UNITS = ("count", "percent", "rank")
+
+
+@dataclass(frozen=True)
+class SurveyData:
+    """All tables of the data package. Treat the frames as read-only."""
+
+    data_dir: Path
+    sections: pd.DataFrame
+    objectives: pd.DataFrame
+    principles: pd.DataFrame
+    registry: pd.DataFrame
+    aliases: pd.DataFrame
+    roster: pd.DataFrame
+    questions: pd.DataFrame
+    options: pd.DataFrame
+    responses: pd.DataFrame
+    response_formats: pd.DataFrame
+    published: pd.DataFrame
+
+    @property
+    def waves(self) -> list[str]:
+        return sorted(self.roster["wave"].unique().tolist())
+
+
+_TABLE_ATTRIBUTES = {
+    "source_sections": "sections",
+    "gcm_objectives": "objectives",
+    "gcm_principles": "principles",
+    "iscm_registry": "registry",
+    "iscm_aliases": "aliases",
+    "survey_roster": "roster",
+    "questions": "questions",
+    "question_options": "options",
+    "responses": "responses",
+    "response_formats": "response_formats",
+    "published_figures": "published",
+}
+
+
+def load(data_dir: str | Path = paths.DATA_DIR) -> SurveyData:
+    """Validate and load the data package in ``data_dir`` (relative paths: from the repo root)."""
+    directory = paths.resolve(data_dir)
+    descriptor, rows, shown = validate_tables(directory)
+    missing = sorted(set(_TABLE_ATTRIBUTES) - set(rows))
+    if missing:
+        raise DataValidationError([Problem(shown.get(name, f"{directory}/{paths.DATAPACKAGE_NAME}"),
+                                           f"a resource named {name}", "none") for name in missing])
+    resources = {r["name"]: r for r in descriptor["resources"]}
+    frames = {attr: to_frame(resources[name], rows[name]) for name, attr in _TABLE_ATTRIBUTES.items()}
+    problems = check_coding_rules(rows, shown)
+    if problems:
+        raise DataValidationError(problems)
+    return SurveyData(data_dir=directory, **frames)
+
+
+def check_coding_rules(rows: dict[str, list[dict[str, str]]], shown: dict[str, str]) -> list[Problem]:
+    """Cross-table rules: answers must agree with each other and with the roster."""
+    problems: list[Problem] = []
+    problems += _check_roster_matches_responses(rows, shown)
+    problems += _check_format_statuses(rows, shown)
+    problems += _check_published_figures(rows, shown)
+    return problems
+
+
+def _check_roster_matches_responses(rows: dict[str, list[dict[str, str]]], shown: dict[str, str]) -> list[Problem]:
+    problems = []
+    answered = {(r["wave"], r["iscm_id"]) for r in rows["survey_roster"] if r["responded"] == "yes"}
+    responding = {(r["wave"], r["iscm_id"]) for r in rows["responses"]}
+    for number, row in enumerate(rows["responses"], start=1):
+        if (row["wave"], row["iscm_id"]) not in answered:
+            problems.append(Problem(shown["responses"], f"a respondent marked responded=yes in {shown['survey_roster']}",
+                                    repr(row["iscm_id"]), row=number, column="iscm_id"))
+    for number, row in enumerate(rows["survey_roster"], start=1):
+        if row["responded"] == "yes" and (row["wave"], row["iscm_id"]) not in responding:
+            problems.append(Problem(shown["survey_roster"], f"a row in {shown['responses']} for this respondent",
+                                    "none", row=number, column="responded"))
+    return problems
+
+
+# For each multi-select question: the single-choice question it depends on and the answer that opens it.
+_FORMAT_QUESTIONS = {"q7": ("q6_contributed", "q7_formats"), "q10": ("q9_imrf_plan", "q10_formats")}
+
+
+def _expected_format_status(gate_answer: str) -> tuple[str, ...]:
+    if gate_answer == "yes":
+        return (REPORTED, NOT_ATTRIBUTED)
+    if gate_answer == NOT_ATTRIBUTED:
+        return (NOT_ATTRIBUTED,)
+    return (NOT_APPLICABLE,)
+
+
+def _check_format_statuses(rows: dict[str, list[dict[str, str]]], shown: dict[str, str]) -> list[Problem]:
+    problems = []
+    responses = {(r["wave"], r["iscm_id"]): r for r in rows["responses"]}
+    formats_given: set[tuple[str, str, str]] = set()
+    for number, row in enumerate(rows["response_formats"], start=1):
+        key = (row["wave"], row["iscm_id"])
+        formats_given.add((*key, row["question"]))
+        response = responses.get(key)
+        if response is None:
+            continue  # reported by the foreign-key check
+        gate_column, status_column = _FORMAT_QUESTIONS[row["question"]]
+        if response[gate_column] != "yes":
+            problems.append(Problem(shown["response_formats"],
+                                    f"formats only for a respondent whose {gate_column} is yes",
+                                    f"{row['iscm_id']} has {gate_column}={response[gate_column]!r}",
+                                    row=number, column="question"))
+        elif response[status_column] != REPORTED:
+            problems.append(Problem(shown["response_formats"],
+                                    f"{status_column}=reported in {shown['responses']} for a respondent with formats",
+                                    f"{row['iscm_id']} has {status_column}={response[status_column]!r}",
+                                    row=number, column="iscm_id"))
+    for number, row in enumerate(rows["responses"], start=1):
+        for question, (gate_column, status_column) in _FORMAT_QUESTIONS.items():
+            allowed = _expected_format_status(row[gate_column])
+            if row[status_column] not in allowed:
+                problems.append(Problem(shown["responses"],
+                                        f"{' or '.join(allowed)} when {gate_column} is {row[gate_column]!r}",
+                                        repr(row[status_column]), row=number, column=status_column))
+            elif row[status_column] == REPORTED and (row["wave"], row["iscm_id"], question) not in formats_given:
+                problems.append(Problem(shown["responses"],
+                                        f"at least one {question} row in {shown['response_formats']} when {status_column}=reported",
+                                        "none", row=number, column=status_column))
+    return problems
+
+
+def _check_published_figures(rows: dict[str, list[dict[str, str]]], shown: dict[str, str]) -> list[Problem]:
+    problems = []
+    where = shown["published_figures"]
+    waves = {r["wave"] for r in rows["survey_roster"]}
+    subjects = {
+        "objective": {r["objective"] for r in rows["gcm_objectives"]},
+        "q7_option": {r["option"] for r in rows["question_options"] if r["question"] == "q7"},
+        "q10_option": {r["option"] for r in rows["question_options"] if r["question"] == "q10"},
+    }
+    for number, row in enumerate(rows["published_figures"], start=1):
+        add = lambda expected, found, column: problems.append(Problem(where, expected, found, row=number, column=column))  # noqa: E731
+        if row["wave"] not in waves:
+            add(f"a wave present in {shown['survey_roster']} ({', '.join(sorted(waves))})", repr(row["wave"]), "wave")
+        unit, value = row["unit"], row["value"]
+        if unit in NUMERIC_UNITS and not re.fullmatch(r"[0-9]+(\.[0-9]+)?", value):
+            add(f"a non-negative number for unit {unit}", repr(value), "value")
+        elif unit == "percent" and float(value) > 100:
+            add("a percentage between 0 and 100", repr(value), "value")
+        if unit == "percent" and not row["basis"]:
+            add("the basis (denominator) of the percentage", "an empty cell", "basis")
+        if bool(row["subject_kind"]) != bool(row["subject"]):
+            add("subject_kind and subject both given or both empty", f"subject_kind={row['subject_kind']!r}, subject={row['subject']!r}", "subject")
+        elif row["subject_kind"] and row["subject"] not in subjects[row["subject_kind"]]:
+            add(f"a known {row['subject_kind']}", repr(row["subject"]), "subject")
+    return problems

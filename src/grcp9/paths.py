@@ -1,0 +1,42 @@
+"""Every path the project uses, in one place.
+
+Relative paths given by a user (notebook parameters, make variables) are resolved against the
+repository root, so executed notebooks never record a machine-specific absolute path.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DATA_DIR = REPO_ROOT / "data"
+DATAPACKAGE_NAME = "datapackage.json"
+NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
+BOOK_DIR = REPO_ROOT / "book"
+GENERATED_DIR = BOOK_DIR / "generated"
+EXECUTED_DIR = GENERATED_DIR / "notebooks"
+FIGURES_DIR = GENERATED_DIR / "figures"
+TABLES_DIR = GENERATED_DIR / "tables"
+PARAMS_FILE = GENERATED_DIR / "params.json"
+BUILD_DIR = REPO_ROOT / "_build"
+STAGING_DIR = REPO_ROOT / ".staging"
+CONFIG_FILE = REPO_ROOT / "_config.yml"
+TOC_FILE = REPO_ROOT / "_toc.yml"
+
+# Book-relative (Sphinx source-relative) forms, for links written into generated MyST.
+BOOK_FIGURES = "/generated/figures"
+BOOK_TABLES = "/generated/tables"
+BOOK_NOTEBOOKS = "/generated/notebooks"
+
+RESULTS_SUFFIX = ".results.json"
+
+
+def resolve(path: str | Path) -> Path:
+    """Resolve a user-given path: absolute stays absolute, relative is taken from the repo root."""
+    candidate = Path(path)
+    return candidate if candidate.is_absolute() else REPO_ROOT / candidate
+
+
+def results_path(notebook_stem: str, executed_dir: Path = EXECUTED_DIR) -> Path:
+    """Machine-readable results written next to an executed notebook."""
+    return executed_dir / f"{notebook_stem}{RESULTS_SUFFIX}"
