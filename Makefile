@@ -25,7 +25,6 @@ PDF := _build/latex/grcp9-reproducible-edition.pdf
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 1636502400)
 export SOURCE_DATE_EPOCH
 export PYTHONHASHSEED := 0
-export MPLBACKEND := Agg
 
 .PHONY: help venv system-packages params notebooks book test clean FORCE
 

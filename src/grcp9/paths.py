@@ -40,3 +40,8 @@ def resolve(path: str | Path) -> Path:
 def results_path(notebook_stem: str, executed_dir: Path = EXECUTED_DIR) -> Path:
     """Machine-readable results written next to an executed notebook."""
     return executed_dir / f"{notebook_stem}{RESULTS_SUFFIX}"
+
+# The report's text is not redistributed here (all rights reserved by IOM). Tests that check
+# provenance quotes against it look for it at $GRCP9_REPORT_TEXT or beside the checkout.
+REPORT_TEXT_ENV = "GRCP9_REPORT_TEXT"
+REPORT_TEXT_DEFAULT = REPO_ROOT.parent / "shared" / "seed" / "000_370e50703f3914a4.txt"

@@ -1,0 +1,126 @@
+"""The built book (``make book`` runs first): pages exist and print the numbers the notebooks computed.
+
+Expected values come from the results files written next to the executed notebooks, and the
+format of each value from the chapter's own ``{glue:text}`` role, so nothing is typed here.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from grcp9 import build, figures, paths, results
+
+HTML_DIR = paths.BUILD_DIR / "html"
+PDF = paths.BUILD_DIR / "latex" / build.PDF_NAME
+GLUE_ROLE = re.compile(r"\{glue:text\}`(?P<path>[^`:]+\.ipynb)::(?P<key>[A-Za-z0-9_]+):(?P<spec>[^`]*)`")
+CHAPTERS = sorted(p for p in paths.BOOK_DIR.glob("*.md"))
+
+pytestmark = pytest.mark.skipif(not (paths.BUILD_DIR / ".complete").is_file(), reason="book not built: run `make book`")
+
+
+@dataclass(frozen=True)
+class GluedValue:
+    chapter: Path
+    key: str
+    text: str  # as the book must print it
+
+
+def glued_values(chapter: Path) -> list[GluedValue]:
+    """Every glued value of a chapter, in order, formatted as the chapter asks."""
+    found = []
+    for match in GLUE_ROLE.finditer(chapter.read_text(encoding="utf-8")):
+        notebook = (chapter.parent / match["path"]).resolve()
+        recorded = results.read(notebook.with_suffix("").with_suffix(paths.RESULTS_SUFFIX))
+        assert match["key"] in recorded, f"{chapter.name}: {match['key']} not recorded by {notebook.name}"
+        found.append(GluedValue(chapter, match["key"], format(recorded[match["key"]]["value"], match["spec"])))
+    return found
+
+
+def html_page(chapter: Path) -> BeautifulSoup:
+    return BeautifulSoup((HTML_DIR / chapter.relative_to(paths.BOOK_DIR)).with_suffix(".html").read_text(encoding="utf-8"), "html.parser")
+
+
+@cache
+def pdf_text() -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.fail("pdftotext (Debian poppler-utils) is missing: run `make system-packages`")
+    text = subprocess.run(["pdftotext", "-layout", str(PDF), "-"], check=True, capture_output=True, text=True).stdout
+    return normalise(text)
+
+
+def normalise(text: str) -> str:
+    text = re.sub(r"-\n\s*", "-", text)  # LaTeX hyphenation at line ends
+    return re.sub(r"\s+", " ", text)
+
+
+def test_expected_pages_exist():
+    pages = ["index.html", "intro.html", "findings.html", "data.html", "references.html"]
+    pages += [f"generated/notebooks/{stem}.html" for stem in ("respondents", "regional_reviews", "imrf_plans")]
+    missing = [page for page in pages if not (HTML_DIR / page).is_file()]
+    assert not missing
+    assert PDF.is_file() and PDF.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.name)
+def test_html_prints_every_glued_value_in_order(chapter):
+    expected = [value.text for value in glued_values(chapter)]
+    printed = [span.get_text() for span in html_page(chapter).select("span.pasted-text")]
+    assert printed == expected
+
+
+def test_chapters_glue_numbers():
+    assert len(glued_values(paths.BOOK_DIR / "findings.md")) >= 20
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.name)
+def test_pdf_prints_every_glued_value(chapter):
+    text = pdf_text()
+    missing = [value for value in glued_values(chapter) if normalise(value.text) not in text]
+    assert not missing
+
+
+def test_pdf_has_title_page_contents_and_captions():
+    text = pdf_text()
+    assert text.lstrip().startswith("GRCP 9 Summary Report: reproducible edition")
+    contents = normalise(subprocess.run(["pdftotext", "-f", "2", "-l", "3", str(PDF), "-"], check=True,
+                                        capture_output=True, text=True).stdout)
+    assert "Survey findings" in contents and "Computation: respondents" in contents
+    for spec in [*figures.FIGURES.values(), *figures.TABLES.values()]:
+        opening = normalise(spec.caption.split("{")[0])[:30]
+        assert opening in text, f"caption of {spec.label} not in the PDF"
+    assert len(re.findall(r"Figure \d+\.\d+: ", text)) == len(figures.FIGURES)
+    assert len(re.findall(r"Table \d+\.\d+: ", text)) == len(figures.TABLES)
+
+
+@pytest.mark.parametrize("spec", list(figures.FIGURES.values()), ids=lambda s: s.key)
+def test_figure_has_alt_text_and_data_download(spec):
+    page = html_page(paths.BOOK_DIR / "findings.md")
+    figure = page.find(id=spec.label)
+    assert figure is not None, f"{spec.label} not on the findings page"
+    image = figure.find("img")
+    assert image is not None and len(image.get("alt", "")) > 40
+    assert any(ch.isdigit() for ch in image["alt"]), "alt text must state the values"
+    assert (HTML_DIR / image["src"]).is_file()
+    links = [a["href"] for a in figure.find_all("a", href=True) if a["href"].endswith(f"{spec.key}.csv")]
+    assert links, "no CSV download link"
+    downloaded = HTML_DIR / links[0]
+    assert downloaded.read_bytes() == (paths.FIGURES_DIR / f"{spec.key}.csv").read_bytes()
+    assert any(f"generated/notebooks/{spec.notebook}.html" in a["href"] for a in figure.find_all("a", href=True))
+
+
+@pytest.mark.parametrize("spec", list(figures.TABLES.values()), ids=lambda s: s.key)
+def test_table_is_numbered_with_download(spec):
+    page = html_page(paths.BOOK_DIR / "findings.md")
+    table = page.find(id=spec.label)
+    assert table is not None and table.name == "table"
+    assert table.find("caption").find(class_="caption-number") is not None
+    csv_rows = (paths.TABLES_DIR / f"{spec.key}.csv").read_text(encoding="utf-8").splitlines()
+    assert len(table.find("tbody").find_all("tr")) == len(csv_rows) - 1

@@ -1,0 +1,51 @@
+"""The data package against its source: every locating quote occurs in the report."""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from grcp9 import paths
+
+
+def report_text() -> str:
+    path = Path(os.environ.get(paths.REPORT_TEXT_ENV, paths.REPORT_TEXT_DEFAULT))
+    if not path.is_file():
+        pytest.skip(f"report text not found at {path} (set {paths.REPORT_TEXT_ENV}); quotes not checked")
+    return re.sub(r"\s+", " ", path.read_text(encoding="utf-8"))
+
+
+def quote_cells() -> list[tuple[str, int, str, str]]:
+    cells = []
+    for table in sorted(paths.DATA_DIR.glob("*.csv")):
+        with table.open(encoding="utf-8", newline="") as handle:
+            for number, row in enumerate(csv.DictReader(handle), start=1):
+                cells += [(table.name, number, column, value) for column, value in row.items()
+                          if column.endswith("_quote") and value]
+    return cells
+
+
+def test_every_table_with_rows_has_provenance_columns():
+    for table in paths.DATA_DIR.glob("*.csv"):
+        header = table.read_text(encoding="utf-8").splitlines()[0].split(",")
+        if table.name == "source_sections.csv":
+            continue
+        assert any(c.endswith("_quote") for c in header), f"{table.name} has no locating quote column"
+        assert any(c.endswith("_section") for c in header), f"{table.name} has no source section column"
+
+
+def test_every_quote_occurs_in_the_report():
+    text = report_text()
+    missing = [f"{name}, row {row}, column {column}: {value!r}" for name, row, column, value in quote_cells()
+               if re.sub(r"\s+", " ", value) not in text]
+    assert not missing, "quotes not found in the report:\n" + "\n".join(missing)
+
+
+def test_quotes_are_short():
+    # Quotes locate a passage; they must not reproduce it.
+    long = [(name, row, value) for name, row, _column, value in quote_cells() if len(value.split()) > 12]
+    assert not long, long

@@ -1,0 +1,65 @@
+"""The glue/results helper and the build steps that run before any notebook."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+
+from grcp9 import build, results, survey
+from grcp9.validation import DataValidationError
+
+
+def test_results_records_what_it_glues(tmp_path):
+    recorder = results.Results(tmp_path / "nb.results.json", "nb")
+    assert recorder.glue("n", 15, "count") == 15
+    recorder.glue("names", "A, B", "names")
+    assert results.read(tmp_path / "nb.results.json") == {"n": {"value": 15, "description": "count"},
+                                                          "names": {"value": "A, B", "description": "names"}}
+
+
+def test_results_refuses_duplicates_and_non_scalars(tmp_path):
+    recorder = results.Results(tmp_path / "nb.results.json", "nb")
+    recorder.glue("n", 1, "x")
+    with pytest.raises(KeyError, match="glued twice"):
+        recorder.glue("n", 2, "x")
+    with pytest.raises(TypeError, match="expects a number or a string"):
+        recorder.glue("flag", True, "x")
+
+
+def test_params_fail_on_unknown_wave_before_any_notebook(tmp_path):
+    target = tmp_path / "params.json"
+    with pytest.raises(survey.ParameterError, match="parameter 'wave': expected one of 2021"):
+        build.write_params("data", "2026", target)
+    assert not target.exists()
+
+
+def test_params_fail_on_missing_data_directory(tmp_path):
+    with pytest.raises(DataValidationError, match="expected an existing data directory; found no such directory"):
+        build.write_params(str(tmp_path / "nowhere"), "2021", tmp_path / "params.json")
+
+
+def test_params_rewritten_only_when_changed(tmp_path, data_copy):
+    target = tmp_path / "params.json"
+    assert build.write_params(str(data_copy), "2021", target) is True
+    assert json.loads(target.read_text())["wave"] == "2021"
+    assert build.write_params(str(data_copy), "2021", target) is False
+
+
+def test_params_command_reports_one_readable_line(capsys):
+    assert build.main(["params", "--data-dir", "data", "--wave", "1999"]) == 1
+    assert capsys.readouterr().err.startswith("error: parameter 'wave': expected one of 2021")
+
+
+def test_volatile_metadata_is_stripped():
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["papermill"] = {"start_time": "t", "end_time": "t", "duration": 1.0, "parameters": {"wave": "2021"},
+                                      "input_path": "a", "output_path": "b"}
+    cell = nbformat.v4.new_code_cell("1")
+    cell.metadata["papermill"] = {"start_time": "t"}
+    cell.metadata["execution"] = {"iopub.status.busy": "t"}
+    notebook.cells.append(cell)
+    stripped = build.strip_volatile_metadata(notebook)
+    assert stripped.metadata["papermill"] == {"parameters": {"wave": "2021"}}
+    assert "papermill" not in stripped.cells[0].metadata and "execution" not in stripped.cells[0].metadata
