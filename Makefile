@@ -26,7 +26,7 @@ SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 1636502
 export SOURCE_DATE_EPOCH
 export PYTHONHASHSEED := 0
 
-.PHONY: help venv system-packages params notebooks book test clean FORCE
+.PHONY: help venv system-packages params notebooks book lint test clean FORCE
 
 help: ## List the targets with one line each
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -65,7 +65,11 @@ book: $(BOOK_STAMP) ## Build the book: HTML in _build/html, PDF in _build/latex 
 	@echo "HTML: $(CURDIR)/_build/html/index.html"
 	@echo "PDF:  $(CURDIR)/$(PDF)"
 
-test: book ## Run the whole test suite (unit, data validation, nbval, built book)
+lint: | venv ## Check the package and tests: ruff (style, bugs) and mypy (types)
+	$(BIN)/ruff check src tests
+	$(BIN)/mypy src/grcp9
+
+test: lint book ## Run the whole test suite (lint, unit, data validation, nbval, built book)
 	$(BIN)/python -m pytest tests $(EXECUTED) --nbval --nbval-sanitize-with tests/nbval-sanitize.cfg
 
 clean: ## Remove generated outputs (keeps .venv)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import find_row, set_cell
+
 from grcp9 import data, survey
 
 

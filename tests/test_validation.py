@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import find_row, read_table, set_cell, write_table
+
 from grcp9 import data
 from grcp9.validation import DataValidationError
 
@@ -120,7 +120,7 @@ def test_windows_line_endings(data_copy):
 
 def test_wrong_encoding(data_copy):
     path = data_copy / "iscm_registry.csv"
-    path.write_bytes(path.read_bytes().replace("–".encode("utf-8"), "–".encode("cp1252")))
+    path.write_bytes(path.read_bytes().replace("–".encode(), "–".encode("cp1252")))
     message = first_problem(data_copy)
     assert "iscm_registry.csv, row 22 (line 23): expected UTF-8 text; found byte 0x96" in message
 
@@ -164,8 +164,8 @@ def test_published_percent_needs_numeric_value_and_basis(data_copy):
     with pytest.raises(DataValidationError) as caught:
         data.load(data_copy)
     text = str(caught.value)
-    assert f"column 'value': expected a non-negative number for unit percent; found 'sixty-seven'" in text
-    assert f"column 'basis': expected the basis (denominator) of the percentage; found an empty cell" in text
+    assert "column 'value': expected a non-negative number for unit percent; found 'sixty-seven'" in text
+    assert "column 'basis': expected the basis (denominator) of the percentage; found an empty cell" in text
 
 
 def test_all_problems_are_listed_after_the_first(data_copy):

@@ -156,7 +156,10 @@ def _check_published_figures(rows: dict[str, list[dict[str, str]]], shown: dict[
         "q10_option": {r["option"] for r in rows["question_options"] if r["question"] == "q10"},
     }
     for number, row in enumerate(rows["published_figures"], start=1):
-        add = lambda expected, found, column: problems.append(Problem(where, expected, found, row=number, column=column))  # noqa: E731
+
+        def add(expected: str, found: str, column: str, row_number: int = number) -> None:
+            problems.append(Problem(where, expected, found, row=row_number, column=column))
+
         if row["wave"] not in waves:
             add(f"a wave present in {shown['survey_roster']} ({', '.join(sorted(waves))})", repr(row["wave"]), "wave")
         unit, value = row["unit"], row["value"]

@@ -13,6 +13,7 @@ from typing import Any
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from grcp9 import paths, style
 
@@ -84,7 +85,7 @@ def horizontal_bars(labels: list[str], values: list[int], unknown: list[bool], t
     ax.set_yticks(positions, labels)
     ax.set_xlabel(xlabel)
     ax.set_title(title, loc="left")
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlim(0, max(values + [1]) * 1.15 + 0.5)
     fig.tight_layout()
     return fig
@@ -116,8 +117,8 @@ def publish_figure(fig: Figure, spec: FigureSpec, plotted: pd.DataFrame, values:
         f":name: {spec.label}",
         f":alt: {alt}",
         "",
-        f"{caption} Data: {{download}}`{spec.key}.csv <{paths.BOOK_FIGURES}/{spec.key}.csv>`; "
-        f"computed in {_notebook_link(spec.notebook)}.",
+        (f"{caption} Data: {{download}}`{spec.key}.csv <{paths.BOOK_FIGURES}/{spec.key}.csv>`; "
+         f"computed in {_notebook_link(spec.notebook)}."),
         "```",
         "",
     ])
@@ -140,8 +141,8 @@ def publish_table(table: pd.DataFrame, spec: TableSpec, values: Mapping[str, Any
         f":name: {spec.label}",
         "```",
         "",
-        f"Data: {{download}}`{spec.key}.csv <{paths.BOOK_TABLES}/{spec.key}.csv>`; "
-        f"computed in {_notebook_link(spec.notebook)}.",
+        (f"Data: {{download}}`{spec.key}.csv <{paths.BOOK_TABLES}/{spec.key}.csv>`; "
+         f"computed in {_notebook_link(spec.notebook)}."),
         "",
     ])
     target = _snippet_path(output_dir, "tables", spec.key)

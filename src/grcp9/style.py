@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
 import matplotlib.pyplot as plt
+from cycler import cycler
 from matplotlib.figure import Figure
 
 # Okabe & Ito (2008), "Color Universal Design".
@@ -42,7 +42,7 @@ def apply() -> None:
         "axes.spines.right": False,
         "axes.titlesize": 11,
         "axes.titleweight": "bold",
-        "axes.prop_cycle": matplotlib.cycler(color=list(OKABE_ITO.values())[1:]),
+        "axes.prop_cycle": cycler(color=list(OKABE_ITO.values())[1:]),
         "svg.hashsalt": "grcp9",  # stable element ids in SVG output
         "pdf.fonttype": 42,  # embed TrueType, keeps text selectable in the PDF
     })

@@ -142,7 +142,10 @@ def _read_rows(path: Path, field_names: list[str], problems: list[Problem]) -> l
 def _check_cell(value: str, field: dict[str, Any], shown: str, row: int, problems: list[Problem]) -> None:
     name = field["name"]
     constraints = field.get("constraints", {})
-    problem = lambda expected, found=_show(value): problems.append(Problem(shown, expected, found, row=row, column=name))  # noqa: E731
+
+    def problem(expected: str, found: str | None = None) -> None:
+        problems.append(Problem(shown, expected, _show(value) if found is None else found, row=row, column=name))
+
     if value != value.strip():
         problem("a value without leading or trailing spaces")
         return
