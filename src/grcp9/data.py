@@ -38,6 +38,12 @@ class SurveyData:
     responses: pd.DataFrame
     response_formats: pd.DataFrame
     published: pd.DataFrame
+    statements: pd.DataFrame
+    statement_facts: pd.DataFrame
+    challenge_themes: pd.DataFrame
+    challenges: pd.DataFrame
+    review_events: pd.DataFrame
+    review_participants: pd.DataFrame
 
     @property
     def waves(self) -> list[str]:
@@ -56,6 +62,12 @@ _TABLE_ATTRIBUTES = {
     "responses": "responses",
     "response_formats": "response_formats",
     "published_figures": "published",
+    "iscm_statements": "statements",
+    "statement_facts": "statement_facts",
+    "challenge_themes": "challenge_themes",
+    "challenges": "challenges",
+    "review_events": "review_events",
+    "review_event_participants": "review_participants",
 }
 
 
@@ -81,6 +93,23 @@ def check_coding_rules(rows: dict[str, list[dict[str, str]]], shown: dict[str, s
     problems += _check_roster_matches_responses(rows, shown)
     problems += _check_format_statuses(rows, shown)
     problems += _check_published_figures(rows, shown)
+    problems += _check_statement_facts(rows, shown)
+    return problems
+
+
+_FACT_PATTERNS = {
+    "date": (r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?(/[0-9]{4})?", "a date as YYYY, YYYY-MM, YYYY-MM-DD or YYYY/YYYY"),
+    "count": (r"(about |over |average of )?[0-9]+ .+", "a count: a number followed by what is counted"),
+}
+
+
+def _check_statement_facts(rows: dict[str, list[dict[str, str]]], shown: dict[str, str]) -> list[Problem]:
+    problems = []
+    for number, row in enumerate(rows["statement_facts"], start=1):
+        rule = _FACT_PATTERNS.get(row["fact_kind"])
+        if rule and not re.fullmatch(rule[0], row["value"]):
+            problems.append(Problem(shown["statement_facts"], f"{rule[1]} for fact_kind {row['fact_kind']}",
+                                    repr(row["value"]), row=number, column="value"))
     return problems
 
 
