@@ -12,9 +12,15 @@ BIN := $(VENV)/bin
 DATA_DIR ?= data
 WAVE ?= 2021
 
-NOTEBOOKS := respondents regional_reviews imrf_plans
+NOTEBOOKS := respondents regional_reviews imrf_plans survey_summary factsheet compendium questionnaire
 EXECUTED := $(foreach name,$(NOTEBOOKS),book/generated/notebooks/$(name).ipynb)
 PARAMS := book/generated/params.json
+# One profile page per respondent: the list is written from the data (book/generated/profiles.mk).
+PROFILE_LIST := book/generated/profiles.mk
+ifneq ($(filter-out help clean venv system-packages lint,$(or $(MAKECMDGOALS),help)),)
+-include $(PROFILE_LIST)
+endif
+PROFILES := $(foreach id,$(PROFILE_IDS),book/generated/profiles/$(id).ipynb)
 PACKAGE := $(shell find src/grcp9 -name '*.py')
 DATA := $(wildcard $(DATA_DIR)/*.csv) $(wildcard $(DATA_DIR)/datapackage.json)
 BOOK_SOURCES := $(shell find book -path book/generated -prune -o -type f -print) _config.yml _toc.yml
@@ -51,13 +57,20 @@ params: | venv ## Validate the data and parameters (fails before any notebook ru
 $(PARAMS): FORCE $(DATA) $(PACKAGE) | venv
 	@$(BIN)/python -m grcp9.build params --data-dir '$(DATA_DIR)' --wave '$(WAVE)'
 
-notebooks: $(EXECUTED) ## Execute the notebooks with papermill (only those whose inputs changed)
+notebooks: $(EXECUTED) $(PROFILES) ## Execute the notebooks with papermill (only those whose inputs changed)
+
+$(PROFILE_LIST): $(PARAMS) $(DATA) | venv
+	@$(BIN)/python -m grcp9.build profile-list
+
+book/generated/profiles/%.ipynb: notebooks/iscm_profile.ipynb $(PARAMS) $(DATA) $(PACKAGE) | venv
+	@position=$$(tr ' ' '\n' <<< "$(PROFILE_IDS)" | grep -nx '$*' | cut -d: -f1); \
+	$(BIN)/python -m grcp9.build profile $* --position "$$position/$(words $(PROFILE_IDS))"
 
 book/generated/notebooks/%.ipynb: notebooks/%.ipynb $(PARAMS) $(DATA) $(PACKAGE) | venv
 	@position=$$(tr ' ' '\n' <<< "$(NOTEBOOKS)" | grep -nx '$*' | cut -d: -f1); \
 	$(BIN)/python -m grcp9.build execute $* --position "$$position/$(words $(NOTEBOOKS))"
 
-$(BOOK_STAMP): $(EXECUTED) $(BOOK_SOURCES) | venv system-packages
+$(BOOK_STAMP): $(EXECUTED) $(PROFILES) book/generated/profiles/.list $(BOOK_SOURCES) | venv system-packages
 	$(BIN)/python -m grcp9.build book
 	touch $@
 
@@ -70,7 +83,11 @@ lint: | venv ## Check the package and tests: ruff (style, bugs) and mypy (types)
 	$(BIN)/mypy src/grcp9
 
 test: lint book ## Run the whole test suite (lint, unit, data validation, nbval, built book)
-	$(BIN)/python -m pytest tests $(EXECUTED) --nbval --nbval-sanitize-with tests/nbval-sanitize.cfg
+	$(BIN)/python -m pytest tests $(EXECUTED) $(PROFILES) --nbval --nbval-sanitize-with tests/nbval-sanitize.cfg
+
+# Written by profile-list together with $(PROFILE_LIST), but only when the list changes.
+book/generated/profiles/.list: | $(PROFILE_LIST)
+	@test -f $@
 
 clean: ## Remove generated outputs (keeps .venv)
 	rm -rf _build _build.incoming _build.outgoing .staging book/generated

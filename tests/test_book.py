@@ -62,8 +62,10 @@ def normalise(text: str) -> str:
 
 
 def test_expected_pages_exist():
-    pages = ["index.html", "intro.html", "findings.html", "data.html", "references.html"]
-    pages += [f"generated/notebooks/{stem}.html" for stem in ("respondents", "regional_reviews", "imrf_plans")]
+    pages = ["index.html", "intro.html", "findings.html", "annex1.html", "data.html", "questionnaire.html",
+             "profiles.html", "references.html"]
+    pages += [f"generated/notebooks/{path.stem}.html" for path in paths.NOTEBOOKS_DIR.glob("*.ipynb")
+              if path.stem != paths.PROFILE_TEMPLATE]
     missing = [page for page in pages if not (HTML_DIR / page).is_file()]
     assert not missing
     assert PDF.is_file() and PDF.stat().st_size > 10_000
@@ -100,27 +102,54 @@ def test_pdf_has_title_page_contents_and_captions():
     assert len(re.findall(r"Table \d+\.\d+: ", text)) == len(figures.TABLES)
 
 
+def page_with(label: str) -> BeautifulSoup:
+    """The chapter page that holds the figure or table with this label."""
+    for chapter in CHAPTERS:
+        page = html_page(chapter)
+        if page.find(id=label) is not None:
+            return page
+    raise AssertionError(f"{label} is on no chapter page")
+
+
 @pytest.mark.parametrize("spec", list(figures.FIGURES.values()), ids=lambda s: s.key)
 def test_figure_has_alt_text_and_data_download(spec):
-    page = html_page(paths.BOOK_DIR / "findings.md")
-    figure = page.find(id=spec.label)
-    assert figure is not None, f"{spec.label} not on the findings page"
+    figure = page_with(spec.label).find(id=spec.label)
     image = figure.find("img")
     assert image is not None and len(image.get("alt", "")) > 40
     assert any(ch.isdigit() for ch in image["alt"]), "alt text must state the values"
+    assert image["src"].endswith(".png"), "HTML shows the raster version"
     assert (HTML_DIR / image["src"]).is_file()
     links = [a["href"] for a in figure.find_all("a", href=True) if a["href"].endswith(f"{spec.key}.csv")]
     assert links, "no CSV download link"
-    downloaded = HTML_DIR / links[0]
-    assert downloaded.read_bytes() == (paths.FIGURES_DIR / f"{spec.key}.csv").read_bytes()
+    assert (HTML_DIR / links[0]).read_bytes() == (paths.FIGURES_DIR / f"{spec.key}.csv").read_bytes()
     assert any(f"generated/notebooks/{spec.notebook}.html" in a["href"] for a in figure.find_all("a", href=True))
 
 
 @pytest.mark.parametrize("spec", list(figures.TABLES.values()), ids=lambda s: s.key)
 def test_table_is_numbered_with_download(spec):
-    page = html_page(paths.BOOK_DIR / "findings.md")
-    table = page.find(id=spec.label)
-    assert table is not None and table.name == "table"
+    table = page_with(spec.label).find(id=spec.label)
+    assert table.name == "table"
     assert table.find("caption").find(class_="caption-number") is not None
     csv_rows = (paths.TABLES_DIR / f"{spec.key}.csv").read_text(encoding="utf-8").splitlines()
     assert len(table.find("tbody").find_all("tr")) == len(csv_rows) - 1
+    download = table.find_next("a", href=lambda href: bool(href) and href.endswith(f"{spec.key}.csv"))
+    assert download is not None, "no CSV download link after the table"
+    assert (HTML_DIR / download["href"]).read_bytes() == (paths.TABLES_DIR / f"{spec.key}.csv").read_bytes()
+
+
+def latex_source() -> str:
+    return PDF.with_suffix(".tex").read_text(encoding="utf-8")
+
+
+def test_pdf_uses_vector_figures():
+    tex = latex_source()
+    for spec in figures.FIGURES.values():
+        assert f"\\sphinxincludegraphics{{{{{spec.key}}}.pdf}}" in tex, f"{spec.key}: PDF build does not use the vector file"
+
+
+def test_pdf_tables_are_real_tables():
+    tex = latex_source()
+    for spec in figures.TABLES.values():
+        assert f":{spec.label}}}}}" in tex, f"{spec.label} missing from the LaTeX source"
+    environments = sum(tex.count(f"\\begin{{{name}}}") for name in ("tabulary", "longtable", "tabular"))
+    assert environments >= len(figures.TABLES)

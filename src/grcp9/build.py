@@ -2,6 +2,8 @@
 
     python -m grcp9.build params --data-dir data --wave 2021
     python -m grcp9.build execute respondents [--position 1/3]
+    python -m grcp9.build profile-list        # book/generated/profiles.mk, from the data
+    python -m grcp9.build profile arcp [--position 1/15]
     python -m grcp9.build book
 
 Each step either succeeds completely or leaves the previous outputs untouched: notebooks are
@@ -22,7 +24,7 @@ from typing import Any
 
 import nbformat
 
-from grcp9 import data, paths, survey
+from grcp9 import data, paths, results, survey
 from grcp9.validation import DataValidationError
 
 PDF_NAME = "grcp9-reproducible-edition.pdf"
@@ -63,30 +65,73 @@ def strip_volatile_metadata(notebook: Any) -> Any:
     return notebook
 
 
-def execute(name: str, params_file: Path = paths.PARAMS_FILE, position: str = "") -> Path:
-    """Execute notebooks/<name>.ipynb with papermill into book/generated/notebooks/<name>.ipynb."""
+def _run_notebook(source: Path, target: Path, parameters: dict[str, Any], label: str, position: str) -> Path:
+    """Execute ``source`` into a temporary file, strip volatile metadata, then move it to ``target``."""
     import papermill
 
-    source = paths.NOTEBOOKS_DIR / f"{name}.ipynb"
     if not source.is_file():
         raise BuildError(f"notebook step: expected {source.relative_to(paths.REPO_ROOT)}; no such notebook")
-    parameters = json.loads(params_file.read_text(encoding="utf-8"))
-    target = paths.EXECUTED_DIR / f"{name}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{name}.running.ipynb")
-    print(f"[notebooks {position}] executing {name} (wave {parameters['wave']}, data {parameters['data_dir']})".replace("  ", " "),
-          flush=True)
+    temporary = target.with_name(f".{target.stem}.running.ipynb")
+    print(f"[notebooks {position}] executing {label} (wave {parameters['wave']}, data {parameters['data_dir']})", flush=True)
     try:
         papermill.execute_notebook(str(source), str(temporary), parameters=parameters, kernel_name="python3",
                                    cwd=str(paths.REPO_ROOT), progress_bar=False, log_output=False)
     except papermill.PapermillExecutionError as error:
-        raise BuildError(f"notebook step failed in {name}.ipynb, cell {error.exec_count}: {error.ename}: "
+        raise BuildError(f"notebook step failed in {label}, cell {error.exec_count}: {error.ename}: "
                          f"{error.evalue.splitlines()[0] if error.evalue else ''}\n"
                          f"The previous executed notebook (if any) is unchanged; the failed run is in {temporary}.") from None
     notebook = strip_volatile_metadata(nbformat.read(temporary, as_version=4))
+    set_page_title(notebook, paths.results_path(target.stem, target.parent))
     nbformat.write(notebook, temporary)
     os.replace(temporary, target)
     return target
+
+
+def set_page_title(notebook: Any, results_file: Path) -> None:
+    """A template's title cell (tag ``page-title``) becomes the title the notebook glued as ``page_title``."""
+    for cell in notebook.cells:
+        if "page-title" in cell.metadata.get("tags", []):
+            title = results.read(results_file)["page_title"]["value"]
+            cell.source = f"# {title}"
+
+
+def execute(name: str, params_file: Path = paths.PARAMS_FILE, position: str = "") -> Path:
+    """Execute notebooks/<name>.ipynb with papermill into book/generated/notebooks/<name>.ipynb."""
+    parameters = json.loads(params_file.read_text(encoding="utf-8"))
+    return _run_notebook(paths.NOTEBOOKS_DIR / f"{name}.ipynb", paths.EXECUTED_DIR / f"{name}.ipynb",
+                         parameters, f"{name}.ipynb", position)
+
+
+def execute_profile(iscm_id: str, params_file: Path = paths.PARAMS_FILE, position: str = "") -> Path:
+    """Execute the profile template for one respondent into book/generated/profiles/<iscm_id>.ipynb."""
+    parameters = {**json.loads(params_file.read_text(encoding="utf-8")), "iscm_id": iscm_id}
+    return _run_notebook(paths.NOTEBOOKS_DIR / f"{paths.PROFILE_TEMPLATE}.ipynb", paths.PROFILES_DIR / f"{iscm_id}.ipynb",
+                         parameters, f"profile of {iscm_id}", position)
+
+
+def write_profile_list(params_file: Path = paths.PARAMS_FILE, target: Path = paths.PROFILE_LIST) -> list[str]:
+    """Write the make fragment listing one profile per respondent (from the data), only if it
+    changed, and delete profiles of ISCMs that are no longer respondents."""
+    parameters = json.loads(params_file.read_text(encoding="utf-8"))
+    loaded = data.load(parameters["data_dir"])
+    ids = survey.respondents(loaded, survey.check_wave(loaded, parameters["wave"]))["iscm_id"].tolist()
+    content = "# Written by `python -m grcp9.build profile-list` from the data: one profile page per respondent.\n"
+    content += f"PROFILE_IDS := {' '.join(ids)}\n"
+    # The fragment is rewritten every time (make restarts once after it changes); the list file
+    # below changes only with the list, so the book is rebuilt only when profiles come or go.
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(content, encoding="utf-8")
+    listing = paths.PROFILES_DIR / ".list"
+    if not listing.is_file() or listing.read_text(encoding="utf-8") != content:
+        listing.parent.mkdir(parents=True, exist_ok=True)
+        listing.write_text(content, encoding="utf-8")
+    if paths.PROFILES_DIR.is_dir():
+        for stale in paths.PROFILES_DIR.glob("*.ipynb"):
+            if stale.stem not in ids:
+                stale.unlink()
+                paths.results_path(stale.stem, paths.PROFILES_DIR).unlink(missing_ok=True)
+    return ids
 
 
 def _jupyter_book(*arguments: str) -> None:
@@ -132,6 +177,10 @@ def main(argv: list[str] | None = None) -> int:
     run = commands.add_parser("execute", help="execute one notebook with papermill")
     run.add_argument("name")
     run.add_argument("--position", default="", help="progress shown as i/n")
+    profile = commands.add_parser("profile", help="execute the profile template for one respondent")
+    profile.add_argument("iscm_id")
+    profile.add_argument("--position", default="", help="progress shown as i/n")
+    commands.add_parser("profile-list", help="write the make fragment listing the respondents' profiles")
     commands.add_parser("book", help="build HTML and PDF atomically into _build/")
     arguments = parser.parse_args(argv)
     try:
@@ -140,6 +189,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[params] data {arguments.data_dir}, wave {arguments.wave}: valid" + ("" if changed else " (unchanged)"))
         elif arguments.command == "execute":
             execute(arguments.name, position=arguments.position)
+        elif arguments.command == "profile":
+            execute_profile(arguments.iscm_id, position=arguments.position)
+        elif arguments.command == "profile-list":
+            write_profile_list()
         else:
             html, pdf = build_book()
             print(f"[book] HTML: {html.relative_to(paths.REPO_ROOT)}\n[book] PDF:  {pdf.relative_to(paths.REPO_ROOT)}")

@@ -183,6 +183,7 @@ def _check_published_figures(rows: dict[str, list[dict[str, str]]], shown: dict[
         "objective": {r["objective"] for r in rows["gcm_objectives"]},
         "q7_option": {r["option"] for r in rows["question_options"] if r["question"] == "q7"},
         "q10_option": {r["option"] for r in rows["question_options"] if r["question"] == "q10"},
+        "event": {r["event_id"] for r in rows["review_events"]},
     }
     for number, row in enumerate(rows["published_figures"], start=1):
 

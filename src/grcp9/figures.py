@@ -5,6 +5,7 @@ the caption and alt-text templates. ``publish_*`` writes the image/CSV files plu
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from grcp9 import paths, style
+from grcp9 import markdown, paths, style
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,20 @@ FIGURES: dict[str, FigureSpec] = {spec.key: spec for spec in [
                 "grey hatched: counts the report publishes without naming the ISCMs.",
         alt="Horizontal bar chart of IMRF plans among {respondents} respondents: {bars}.",
     ),
+    FigureSpec(
+        key="survey-summary",
+        notebook="survey_summary",
+        caption="The percentages of the annex summary. Blue bars: recomputed from the ISCMs the report names; grey hatched "
+                "bars: recomputed from counts the report publishes without names; diamonds: the percentage printed in the report.",
+        alt="Horizontal bar chart of the survey summary's shares in percent, recomputed: {bars}. Printed in the report: {printed}.",
+    ),
+    FigureSpec(
+        key="objectives",
+        notebook="factsheet",
+        caption="GCM objectives prioritized by the ISCMs: number of ISCMs the annex summary gives for each objective. "
+                "Objectives without a published count keep their row. {label_note}",
+        alt="Horizontal bar chart of ISCMs per GCM objective, as published: {bars}.",
+    ),
 ]}
 
 TABLES: dict[str, TableSpec] = {spec.key: spec for spec in [
@@ -70,23 +85,65 @@ TABLES: dict[str, TableSpec] = {spec.key: spec for spec in [
               "Formats of contribution to the GCM regional reviews, with the ISCMs the report names for each."),
     TableSpec("imrf-plans", "imrf_plans",
               "IMRF plans: answers the report attributes to named ISCMs, next to the counts it publishes."),
+    TableSpec("survey-summary", "survey_summary",
+              "The percentages of the annex summary: recomputed from the data, and as printed in the report."),
+    TableSpec("factsheet-respondents", "factsheet", "ISCM inputs from: the respondents the fact sheet lists."),
+    TableSpec("objectives", "factsheet",
+              "GCM objectives with a count in the annex summary or a place in the fact sheet's priority list."),
+    TableSpec("challenges", "factsheet",
+              "Challenges detected: the fact sheet's list and the annex summary's list, lined up by theme."),
+    TableSpec("factsheet-updates", "factsheet",
+              "Main updates on migration governance, 2019 to 2021 (fact sheet), summarised in our words."),
+    TableSpec("factsheet-practices", "factsheet",
+              "Practices related to the development of the IMRF (fact sheet), summarised in our words."),
+    TableSpec("imrf-formats", "factsheet",
+              "Formats of contribution to the IMRF that the annex summary says ISCMs consider, mapped to question 10."),
+    TableSpec("compendium-coverage", "compendium",
+              "What the compendium and the fact sheet give for each respondent: numbers of items and of extracted facts."),
+    TableSpec("review-events", "regional_reviews",
+              "Events and exercises of the GCM regional reviews named in the annex, with the ISCMs it names and the counts it publishes."),
+    TableSpec("questions", "questionnaire", "The questions of the survey questionnaire and their answer options."),
+    TableSpec("gcm-objectives", "questionnaire", "The GCM objectives as listed in the questionnaire, with the short labels used in charts."),
+    TableSpec("gcm-principles", "questionnaire", "The GCM guiding principles as listed in the questionnaire."),
 ]}
 
 
-def horizontal_bars(labels: list[str], values: list[int], unknown: list[bool], title: str, xlabel: str) -> Figure:
-    """The project's bar chart: one bar per category, values printed at the bar ends, unknowns hatched grey."""
+def horizontal_bars(labels: list[str], values: list[float | None], unknown: list[bool], title: str, xlabel: str,
+                    markers: list[float | None] | None = None, marker_label: str = "printed in the report",
+                    value_format: str = "{:g}", missing_text: str = "not published") -> Figure:
+    """The project's bar chart: one bar per category, values printed at the bar ends.
+
+    Unknown or pooled quantities are hatched grey; a category without any value keeps its row
+    and says so (``missing_text``) instead of disappearing. ``markers`` adds the report's printed
+    values as black diamonds next to recomputed bars.
+    """
     style.apply()
-    fig, ax = plt.subplots(figsize=(7.0, 0.45 * len(labels) + 1.0))
+    known = [v for v in values if v is not None] + [m for m in (markers or []) if m is not None]
+    top = max(known + [1.0])
+    wrapped = [textwrap.fill(label, 34) for label in labels]
+    lines = sum(label.count("\n") + 1 for label in wrapped)
+    # Tall enough to read, short enough to fit an A4 page with its caption.
+    fig, ax = plt.subplots(figsize=(7.0, min(0.26 * lines + 0.14 * len(labels) + 1.2, 8.0)))
     positions = list(range(len(labels)))[::-1]  # first category on top
-    for y, value, is_unknown in zip(positions, values, unknown):
+    marker_at = markers or [None] * len(labels)
+    for y, value, is_unknown, marker in zip(positions, values, unknown, marker_at):
+        right_of = max(v for v in (value, marker, 0.0) if v is not None) + top * 0.02
+        if value is None:
+            ax.text(right_of, y, missing_text, va="center", fontsize=8, color="#555555", style="italic")
+            continue
         ax.barh(y, value, color=style.UNKNOWN if is_unknown else style.KNOWN,
                 hatch=style.UNKNOWN_HATCH if is_unknown else None, edgecolor="#555555" if is_unknown else "none")
-        ax.text(value + 0.15, y, str(value), va="center", fontsize=9)
-    ax.set_yticks(positions, labels)
+        ax.text(right_of, y, value_format.format(value), va="center", fontsize=9)
+    if markers:
+        shown = [(m, y) for m, y in zip(markers, positions) if m is not None]
+        ax.scatter([m for m, _ in shown], [y for _, y in shown], marker="D", color=style.OKABE_ITO["black"], s=22,
+                   zorder=3, label=marker_label)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.6 / max(lines, 1)), frameon=False, fontsize=8)
+    ax.set_yticks(positions, wrapped)
     ax.set_xlabel(xlabel)
     ax.set_title(title, loc="left")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlim(0, max(values + [1]) * 1.15 + 0.5)
+    ax.set_xlim(0, top * 1.3 + 0.5)
     fig.tight_layout()
     return fig
 
@@ -99,9 +156,11 @@ def _notebook_link(notebook: str) -> str:
     return f"{{doc}}`{notebook}.ipynb <{paths.BOOK_NOTEBOOKS}/{notebook}>`"
 
 
-def describe_bars(labels: list[str], values: list[int]) -> str:
+def describe_bars(labels: list[str], values: list[float | None], value_format: str = "{:g}",
+                  missing_text: str = "not published") -> str:
     """'label: value' pairs for alt text."""
-    return "; ".join(f"{label}: {value}" for label, value in zip(labels, values))
+    return "; ".join(f"{label}: {missing_text if value is None else value_format.format(value)}"
+                     for label, value in zip(labels, values))
 
 
 def publish_figure(fig: Figure, spec: FigureSpec, plotted: pd.DataFrame, values: Mapping[str, Any],
@@ -110,8 +169,8 @@ def publish_figure(fig: Figure, spec: FigureSpec, plotted: pd.DataFrame, values:
     figures_dir = output_dir / "figures"
     style.save(fig, figures_dir / spec.key)
     plotted.to_csv(figures_dir / f"{spec.key}.csv", index=False, lineterminator="\n")
-    caption = spec.caption.format(**values)
-    alt = " ".join(spec.alt.format(**values).split())
+    caption = spec.caption.format(**{key: markdown.escape(value) for key, value in values.items()})
+    alt = " ".join(spec.alt.format(**values).split())  # a plain-text attribute, not Markdown
     snippet = "\n".join([
         f"```{{figure}} {paths.BOOK_FIGURES}/{spec.key}.*",
         f":name: {spec.label}",
@@ -129,16 +188,17 @@ def publish_figure(fig: Figure, spec: FigureSpec, plotted: pd.DataFrame, values:
 
 def publish_table(table: pd.DataFrame, spec: TableSpec, values: Mapping[str, Any],
                   output_dir: Path = paths.GENERATED_DIR) -> Path:
-    """Save the table as CSV (its download) and write a numbered csv-table snippet that reads it."""
+    """Save the table as CSV (its download, unescaped) and write a numbered MyST table snippet
+    whose cells are escaped, so any data string prints as itself."""
     tables_dir = output_dir / "tables"
     tables_dir.mkdir(parents=True, exist_ok=True)
     csv_path = tables_dir / f"{spec.key}.csv"
     table.to_csv(csv_path, index=False, lineterminator="\n")
     snippet = "\n".join([
-        f"```{{csv-table}} {spec.caption.format(**values)}",
-        f":file: {paths.BOOK_TABLES}/{spec.key}.csv",
-        ":header-rows: 1",
+        f"```{{table}} {spec.caption.format(**{key: markdown.escape(value) for key, value in values.items()})}",
         f":name: {spec.label}",
+        "",
+        markdown.table(table),
         "```",
         "",
         (f"Data: {{download}}`{spec.key}.csv <{paths.BOOK_TABLES}/{spec.key}.csv>`; "

@@ -65,7 +65,7 @@ def published_value(data: SurveyData, wave: str, figure_id: str) -> float | str:
     return str(row["value"]) if row["unit"] == "text" else float(row["value"])
 
 
-def _named(data: SurveyData, ids: pd.Series) -> list[str]:
+def named(data: SurveyData, ids: pd.Series) -> list[str]:
     """Short names in the questionnaire's order."""
     registry = data.registry.set_index("iscm_id")
     return registry.loc[list(ids)].sort_values("q1_position")["short_name"].tolist()
@@ -125,8 +125,8 @@ def regional_reviews(data: SurveyData, wave: str) -> RegionalReviews:
     return RegionalReviews(
         approached=participation(data, wave).approached,
         respondents=len(answers),
-        contributed=_named(data, answers.loc[answers["q6_contributed"] == "yes", "iscm_id"]),
-        did_not_contribute=_named(data, answers.loc[answers["q6_contributed"] == "no", "iscm_id"]),
+        contributed=named(data, answers.loc[answers["q6_contributed"] == "yes", "iscm_id"]),
+        did_not_contribute=named(data, answers.loc[answers["q6_contributed"] == "no", "iscm_id"]),
         not_attributed=int((answers["q6_contributed"] == NOT_ATTRIBUTED).sum()),
     )
 
@@ -144,11 +144,11 @@ def format_counts(data: SurveyData, wave: str, question: str) -> pd.DataFrame:
     for option in options.itertuples():
         ids = chosen.loc[chosen["option"] == option.option, "iscm_id"]
         rows.append({"option": option.option, "format": option.short_label, "iscms": len(ids),
-                     "named": ", ".join(_named(data, ids)), "attribution": "named in the report"})
+                     "named": ", ".join(named(data, ids)), "attribution": "named in the report"})
     answers = respondents(data, wave)
     unknown = answers.loc[answers[status_column] == NOT_ATTRIBUTED, "iscm_id"]
     rows.append({"option": NOT_ATTRIBUTED, "format": NOT_REPORTED_LABEL, "iscms": len(unknown),
-                 "named": ", ".join(_named(data, unknown)), "attribution": "formats not attributed"})
+                 "named": ", ".join(named(data, unknown)), "attribution": "formats not attributed"})
     return pd.DataFrame(rows)
 
 
@@ -170,10 +170,10 @@ def imrf_plans(data: SurveyData, wave: str) -> pd.DataFrame:
         published = published_value(data, wave, PLAN_FIGURES[plan])
         rows.append({"plan": plan, "attributed": len(ids), "published": int(published),
                      "published_share_of_respondents": percent(float(published), total),
-                     "named": ", ".join(_named(data, ids))})
+                     "named": ", ".join(named(data, ids))})
     unknown = answers.loc[answers["q9_imrf_plan"] == NOT_ATTRIBUTED, "iscm_id"]
     rows.append({"plan": NOT_ATTRIBUTED, "attributed": len(unknown), "published": pd.NA,
-                 "published_share_of_respondents": pd.NA, "named": ", ".join(_named(data, unknown))})
+                 "published_share_of_respondents": pd.NA, "named": ", ".join(named(data, unknown))})
     return pd.DataFrame(rows)
 
 
