@@ -31,6 +31,7 @@ PDF := _build/latex/grcp9-reproducible-edition.pdf
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 1636502400)
 export SOURCE_DATE_EPOCH
 export PYTHONHASHSEED := 0
+export GRCP9_REPO_ROOT := $(CURDIR)
 
 .PHONY: help venv system-packages params notebooks book lint test clean FORCE
 

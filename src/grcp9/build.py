@@ -45,6 +45,7 @@ def write_params(data_dir: str, wave: str, params_file: Path = paths.PARAMS_FILE
     """
     loaded = data.load(data_dir)  # raises DataValidationError with file/row/column
     checked_wave = survey.check_wave(loaded, wave)
+    survey.check_bases(loaded, checked_wave)
     content = json.dumps({"data_dir": data_dir, "wave": checked_wave, "output_dir": str(paths.GENERATED_DIR.relative_to(paths.REPO_ROOT))},
                          indent=2, sort_keys=True) + "\n"
     if params_file.is_file() and params_file.read_text(encoding="utf-8") == content:

@@ -120,7 +120,7 @@ def horizontal_bars(labels: list[str], values: list[float | None], unknown: list
     style.apply()
     known = [v for v in values if v is not None] + [m for m in (markers or []) if m is not None]
     top = max(known + [1.0])
-    wrapped = [textwrap.fill(label, 34) for label in labels]
+    wrapped = [plain_text(textwrap.fill(label, 34)) for label in labels]
     lines = sum(label.count("\n") + 1 for label in wrapped)
     # Tall enough to read, short enough to fit an A4 page with its caption.
     fig, ax = plt.subplots(figsize=(7.0, min(0.26 * lines + 0.14 * len(labels) + 1.2, 8.0)))
@@ -141,11 +141,16 @@ def horizontal_bars(labels: list[str], values: list[float | None], unknown: list
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.6 / max(lines, 1)), frameon=False, fontsize=8)
     ax.set_yticks(positions, wrapped)
     ax.set_xlabel(xlabel)
-    ax.set_title(title, loc="left")
+    ax.set_title(plain_text(title), loc="left")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlim(0, top * 1.3 + 0.5)
     fig.tight_layout()
     return fig
+
+
+def plain_text(text: str) -> str:
+    """Text for matplotlib that never turns into mathtext (a data string may contain '$')."""
+    return text.replace("$", r"\$")
 
 
 def _snippet_path(output_dir: Path, kind: str, key: str) -> Path:

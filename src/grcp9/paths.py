@@ -6,9 +6,12 @@ repository root, so executed notebooks never record a machine-specific absolute 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+# The checkout being built. GRCP9_REPO_ROOT (exported by the Makefile) lets one environment build
+# another copy of the repository, e.g. the sandbox copies the robustness tests break on purpose.
+REPO_ROOT = Path(os.environ.get("GRCP9_REPO_ROOT") or Path(__file__).resolve().parents[2]).resolve()
 DATA_DIR = REPO_ROOT / "data"
 DATAPACKAGE_NAME = "datapackage.json"
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"

@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 
 from grcp9.data import NOT_ATTRIBUTED, SurveyData
+from grcp9.validation import DataValidationError, Problem
 
 NOT_REPORTED_LABEL = "Format not reported"
 
@@ -30,6 +31,17 @@ def check_wave(data: SurveyData, wave: object) -> str:
         raise ParameterError(f"parameter 'wave': expected one of {', '.join(data.waves)} "
                              f"(waves in {data.data_dir}/survey_roster.csv); found {text!r}")
     return text
+
+
+def check_bases(data: SurveyData, wave: str) -> None:
+    """Every percentage in the book divides by the ISCMs approached or the respondents of the wave:
+    fail before any notebook runs if either is zero."""
+    counts = participation(data, wave)
+    if counts.respondents == 0:
+        roster_file = data.data_dir / "survey_roster.csv"
+        raise DataValidationError([Problem(str(roster_file), f"at least one ISCM with responded=yes in wave {wave} "
+                                           "(respondents are the basis of the percentages)",
+                                           f"none of {counts.approached} approached", column="responded")])
 
 
 def percent(part: float, whole: float) -> float:
