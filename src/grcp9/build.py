@@ -14,11 +14,13 @@ directory and swapped into ``_build/`` only when both HTML and PDF succeeded.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,7 @@ from grcp9 import data, paths, results, survey
 from grcp9.validation import DataValidationError
 
 PDF_NAME = "grcp9-reproducible-edition.pdf"
+MANIFEST_NAME = "MANIFEST.sha256"
 # Notebook metadata that records when or where a notebook ran, not what it computed.
 VOLATILE_CELL_METADATA = ("papermill", "execution")
 VOLATILE_NOTEBOOK_PAPERMILL = ("start_time", "end_time", "duration", "input_path", "output_path", "environment_variables")
@@ -63,6 +66,8 @@ def strip_volatile_metadata(notebook: Any) -> Any:
     for cell in notebook.cells:
         for key in VOLATILE_CELL_METADATA:
             cell.metadata.pop(key, None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = "injected-parameters"  # papermill gives the cell a random id
     return notebook
 
 
@@ -85,8 +90,32 @@ def _run_notebook(source: Path, target: Path, parameters: dict[str, Any], label:
     notebook = strip_volatile_metadata(nbformat.read(temporary, as_version=4))
     set_page_title(notebook, paths.results_path(target.stem, target.parent))
     nbformat.write(notebook, temporary)
+    write_dependencies(target, source)  # before the move, so the notebook is newer than its .d file
     os.replace(temporary, target)
     return target
+
+
+def _make_path(path: str) -> str:
+    return path.replace(" ", "\\ ")
+
+
+def write_dependencies(target: Path, source: Path) -> Path:
+    """Turn the inputs a notebook recorded into a make dependency file next to it (like ``gcc -MD -MP``).
+
+    The executed notebook then depends on exactly the data tables and package modules it used;
+    each is also listed as an empty target, so a file that disappears triggers a re-run, not an error.
+    """
+    inputs_file = target.with_name(target.stem + paths.INPUTS_SUFFIX)
+    if not inputs_file.is_file():
+        raise BuildError(f"notebook step: {source.name} did not record its inputs (call results.record_inputs last)")
+    inputs = json.loads(inputs_file.read_text(encoding="utf-8"))
+    dependencies = [*inputs["data"], *inputs["package"]]
+    relative_target = target.relative_to(paths.REPO_ROOT)
+    lines = [f"{_make_path(str(relative_target))}: {' '.join(_make_path(d) for d in dependencies)}", ""]
+    lines += [f"{_make_path(d)}:" for d in dependencies]
+    depfile = target.with_suffix(paths.DEPENDENCIES_SUFFIX)
+    depfile.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return depfile
 
 
 def set_page_title(notebook: Any, results_file: Path) -> None:
@@ -145,14 +174,19 @@ def _jupyter_book(*arguments: str) -> None:
 def build_book() -> tuple[Path, Path]:
     """Build HTML and PDF in the staging directory; replace ``_build/`` only if both succeed."""
     staged = paths.STAGING_DIR / "_build"
+    # Sphinx keeps reading incrementally (its environment is in .doctrees), but every page is
+    # written afresh: no page of a removed document survives, and the output equals a clean build's.
+    shutil.rmtree(staged / "html", ignore_errors=True)
     steps = [("HTML", ()), ("PDF", ("--builder", "pdflatex"))]
     for step, arguments in steps:
         print(f"[book] building {step}", flush=True)
+        started = time.monotonic()
         try:
             _jupyter_book(*arguments)
         except subprocess.CalledProcessError:
             raise BuildError(f"book step '{step}' failed (see the messages above); "
                              f"the previous book in {paths.BUILD_DIR.name}/ is unchanged") from None
+        print(f"[book] {step} built in {time.monotonic() - started:.1f} s", flush=True)
     pdf = staged / "latex" / PDF_NAME
     if not pdf.is_file():
         raise BuildError(f"book step 'PDF' produced no {pdf.name}; the previous book is unchanged")
@@ -161,11 +195,34 @@ def build_book() -> tuple[Path, Path]:
     for leftover in (incoming, outgoing):
         shutil.rmtree(leftover, ignore_errors=True)
     shutil.copytree(staged, incoming, symlinks=True)
+    write_manifest(incoming)
     if paths.BUILD_DIR.exists():
         os.replace(paths.BUILD_DIR, outgoing)
     os.replace(incoming, paths.BUILD_DIR)
     shutil.rmtree(outgoing, ignore_errors=True)
     return paths.BUILD_DIR / "html" / "index.html", paths.BUILD_DIR / "latex" / PDF_NAME
+
+
+def manifest_files(build_dir: Path) -> list[Path]:
+    """The outputs a build promises to reproduce byte for byte: everything the notebooks wrote,
+    the HTML site and the PDF. LaTeX's intermediate files (logs, aux) are not outputs."""
+    generated = [p for p in paths.GENERATED_DIR.rglob("*") if p.is_file() and not p.name.startswith(".")]
+    html = [p for p in (build_dir / "html").rglob("*") if p.is_file()]
+    return sorted([*generated, *html, build_dir / "latex" / PDF_NAME])
+
+
+def write_manifest(build_dir: Path) -> Path:
+    """SHA-256 of every output, as ``sha256sum`` writes it (paths relative to the repository root,
+    as they will be once ``build_dir`` is in place as ``_build``)."""
+    lines = []
+    for file in manifest_files(build_dir):
+        relative = file.relative_to(paths.REPO_ROOT)
+        if relative.parts[0] == build_dir.name:
+            relative = Path(paths.BUILD_DIR.name, *relative.parts[1:])
+        lines.append(f"{hashlib.sha256(file.read_bytes()).hexdigest()}  {relative}")
+    manifest = build_dir / MANIFEST_NAME
+    manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return manifest
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,8 +8,9 @@ the file, row and column at fault.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -44,10 +45,25 @@ class SurveyData:
     challenges: pd.DataFrame
     review_events: pd.DataFrame
     review_participants: pd.DataFrame
+    # Which tables a computation actually touched, so the build can re-execute a notebook only
+    # when a table it reads changes (see tables_read and grcp9.results.Results.record_inputs).
+    files: dict[str, Path] = field(default_factory=dict, repr=False, compare=False)
+    _read: set[str] = field(default_factory=set, repr=False, compare=False)
+
+    def __getattribute__(self, name: str) -> Any:
+        if name in _TABLE_ATTRIBUTE_NAMES:
+            object.__getattribute__(self, "_read").add(name)
+        return object.__getattribute__(self, name)
 
     @property
     def waves(self) -> list[str]:
         return sorted(self.roster["wave"].unique().tolist())
+
+    def tables_read(self) -> list[Path]:
+        """Files of the tables accessed so far, plus the descriptor every load validates against."""
+        files = object.__getattribute__(self, "files")
+        read = object.__getattribute__(self, "_read")
+        return sorted({files[name] for name in read} | {self.data_dir / paths.DATAPACKAGE_NAME})
 
 
 _TABLE_ATTRIBUTES = {
@@ -69,6 +85,7 @@ _TABLE_ATTRIBUTES = {
     "review_events": "review_events",
     "review_event_participants": "review_participants",
 }
+_TABLE_ATTRIBUTE_NAMES = frozenset(_TABLE_ATTRIBUTES.values())
 
 
 def load(data_dir: str | Path = paths.DATA_DIR) -> SurveyData:
@@ -80,11 +97,12 @@ def load(data_dir: str | Path = paths.DATA_DIR) -> SurveyData:
         raise DataValidationError([Problem(shown.get(name, f"{directory}/{paths.DATAPACKAGE_NAME}"),
                                            f"a resource named {name}", "none") for name in missing])
     resources = {r["name"]: r for r in descriptor["resources"]}
-    frames = {attr: to_frame(resources[name], rows[name]) for name, attr in _TABLE_ATTRIBUTES.items()}
+    frames: dict[str, Any] = {attr: to_frame(resources[name], rows[name]) for name, attr in _TABLE_ATTRIBUTES.items()}
     problems = check_coding_rules(rows, shown)
     if problems:
         raise DataValidationError(problems)
-    return SurveyData(data_dir=directory, **frames)
+    files = {attr: directory / resources[name]["path"] for name, attr in _TABLE_ATTRIBUTES.items()}
+    return SurveyData(data_dir=directory, files=files, **frames)
 
 
 def check_coding_rules(rows: dict[str, list[dict[str, str]]], shown: dict[str, str]) -> list[Problem]:

@@ -36,6 +36,8 @@ BOOK_TABLES = "/generated/tables"
 BOOK_NOTEBOOKS = "/generated/notebooks"
 
 RESULTS_SUFFIX = ".results.json"
+INPUTS_SUFFIX = ".inputs.json"  # data files and modules a notebook used (written by the notebook)
+DEPENDENCIES_SUFFIX = ".d"  # the same as make dependencies (written by the build)
 
 
 def resolve(path: str | Path) -> Path:

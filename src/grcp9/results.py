@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 from myst_nb import glue
+
+from grcp9 import paths
+from grcp9.data import SurveyData
 
 JsonScalar = int | float | str
 
@@ -32,10 +36,32 @@ class Results:
         self._write()
         return value
 
+    def record_inputs(self, data: SurveyData) -> None:
+        """Write which data files and package modules this notebook used (``<notebook>.inputs.json``).
+
+        The build turns it into make dependencies, so the notebook re-executes only when one of
+        these files changes. Call it last, after every computation.
+        """
+        modules = sorted({Path(str(module.__file__)) for name, module in sys.modules.items()
+                          if (name == "grcp9" or name.startswith("grcp9.")) and getattr(module, "__file__", None)})
+        target = self.path.with_name(self.path.name.replace(paths.RESULTS_SUFFIX, paths.INPUTS_SUFFIX))
+        document = {"notebook": self.notebook,
+                    "data": [_relative(p) for p in data.tables_read()],
+                    "package": [_relative(p) for p in modules]}
+        target.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+
     def _write(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         document = {"notebook": self.notebook, "values": self.values}
         self.path.write_text(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _relative(path: Path) -> str:
+    """Repository-relative where possible, so executed outputs do not depend on the checkout's location."""
+    try:
+        return str(path.resolve().relative_to(paths.REPO_ROOT))
+    except ValueError:
+        return str(path.resolve())
 
 
 def read(path: str | Path) -> dict[str, dict[str, Any]]:

@@ -1,4 +1,5 @@
-"""A disposable copy of the repository that tests can build and break without touching the real one.
+"""A disposable copy of the repository that tests and the benchmark can build and break without
+touching the real one.
 
 The copy reuses this checkout's virtual environment (``make -o`` keeps make from reinstalling it);
 the Makefile exports GRCP9_REPO_ROOT, so the package builds the copy, not this checkout.
@@ -29,11 +30,22 @@ def create(target: Path) -> Path:
     return target
 
 
+def environment() -> dict[str, str]:
+    """This process's environment without what would tie a child build to this checkout or this make,
+    and with this checkout's SOURCE_DATE_EPOCH (the copy has no git history to take it from)."""
+    result = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MAKELEVEL", "MFLAGS", "GRCP9_REPO_ROOT", "PYTHONPATH"}}
+    if "SOURCE_DATE_EPOCH" not in result:
+        commit_time = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=paths.REPO_ROOT, capture_output=True,
+                                     text=True, check=False).stdout.strip()
+        if commit_time:
+            result["SOURCE_DATE_EPOCH"] = commit_time
+    return result
+
+
 def make(root: Path, *arguments: str, timeout: int = 900) -> subprocess.CompletedProcess[str]:
     """Run make in the copy with this checkout's environment; output is captured as text."""
-    environment = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MAKELEVEL", "MFLAGS", "GRCP9_REPO_ROOT"}}
     command = ["make", "--no-print-directory", "-o", f"{VENV}/.installed", f"VENV={VENV}", *arguments]
-    return subprocess.run(command, check=False, cwd=root, env=environment, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(command, check=False, cwd=root, env=environment(), capture_output=True, text=True, timeout=timeout)
 
 
 def digest(directory: Path) -> dict[str, str]:

@@ -1,8 +1,12 @@
-"""Hostile and broken input, in a disposable copy of the repository (see sandbox.py).
+"""Builds of a disposable copy of the repository (grcp9.sandbox), in this order:
 
-A copy is built once with hostile strings in its data (escaping checks); then each broken input
-must stop ``make book`` with a one-line message naming the file, row, column and what was expected,
-before any notebook runs, and leave the last good book exactly as it was.
+1. a clean build, byte-identical to this checkout's (the manifest of every output);
+2. incremental rebuilds: nothing changed executes nothing; a changed table or module re-executes
+   exactly the notebooks that read it, and reverting the change gives the clean build back;
+3. hostile strings in the data, escaped in HTML, PDF and figures;
+4. broken input: a one-line message naming file, row, column and what was expected, before any
+   notebook runs, and the last good book left exactly as it was;
+5. failing build steps (HTML, PDF, notebook) that leave the last good book in place.
 """
 
 from __future__ import annotations
@@ -16,8 +20,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import sandbox
 from bs4 import BeautifulSoup
+
+from grcp9 import build as build_module
+from grcp9 import paths, sandbox
 
 pytestmark = pytest.mark.slow
 
@@ -52,16 +58,95 @@ def inject_hostile_strings(data: Path) -> None:
                                                                  "Pacific Immigration Development Community (PIDC)", ""]))
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = sandbox.create(tmp_path_factory.mktemp("sandbox") / "repo")
-    inject_hostile_strings(root / "data")
+def build(root: Path) -> str:
     result = sandbox.make(root, "book")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result.stdout + result.stderr
+
+
+def executed(log: str) -> set[str]:
+    """Notebooks a build executed, as its progress lines name them."""
+    return set(re.findall(r"executing (\S+\.ipynb|profile of \S+) \(", log))
+
+
+def manifest(root: Path) -> dict[str, str]:
+    lines = (root / "_build" / build_module.MANIFEST_NAME).read_text(encoding="utf-8").splitlines()
+    return {path: digest for digest, path in (line.split("  ", 1) for line in lines)}
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = sandbox.create(tmp_path_factory.mktemp("sandbox") / "repo")
+    build(root)
     return root
 
 
-# --- escaping -----------------------------------------------------------------------------------
+# --- 1. byte-identical -----------------------------------------------------------------------------
+
+def test_clean_build_is_byte_identical_to_this_checkout(clean):
+    ours = paths.BUILD_DIR / build_module.MANIFEST_NAME
+    if not ours.is_file():
+        pytest.skip("this checkout has no built book to compare with")
+    theirs, mine = manifest(clean), manifest(paths.REPO_ROOT)
+    assert sorted(set(theirs) ^ set(mine)) == [], "the two builds produced different files"
+    assert [path for path in theirs if theirs[path] != mine[path]] == [], "files differ between two builds"
+
+
+# --- 2. incremental ---------------------------------------------------------------------------------
+
+def respondent_profiles(root: Path) -> set[str]:
+    rows = csv.DictReader(io.StringIO((root / "data" / "survey_roster.csv").read_text(encoding="utf-8")))
+    return {f"profile of {r['iscm_id']}" for r in rows if r["responded"] == "yes"}
+
+
+def test_noop_rebuild_executes_nothing(clean):
+    before = sandbox.digest(clean / "_build")
+    log = build(clean)
+    assert executed(log) == set() and "[book] building" not in log
+    assert sandbox.digest(clean / "_build") == before
+
+
+def change_and_rebuild(root: Path, path: str, old: str, new: str) -> set[str]:
+    target = root / path
+    text = target.read_text(encoding="utf-8")
+    assert old in text
+    target.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return executed(build(root))
+
+
+def test_one_table_change_reruns_exactly_its_readers(clean):
+    reran = change_and_rebuild(clean, "data/challenges.csv", "Data on migration,", "Data on migration flows,")
+    assert reran == {"factsheet.ipynb"}
+    assert "Data on migration flows" in (clean / "_build" / "html" / "annex1.html").read_text(encoding="utf-8")
+    reran = change_and_rebuild(clean, "data/review_event_participants.csv", "arab-region-dialogue,midcom,", "arab-region-dialogue,colombo,")
+    assert reran == {"regional_reviews.ipynb"} | respondent_profiles(clean)
+
+
+def test_module_change_reruns_exactly_its_importers(clean):
+    reran = change_and_rebuild(clean, "src/grcp9/annex.py", '_STOPWORDS = {', '# a changed module\n_STOPWORDS = {')
+    assert reran == {"regional_reviews.ipynb", "survey_summary.ipynb", "factsheet.ipynb", "compendium.ipynb",
+                     "questionnaire.ipynb"} | respondent_profiles(clean)
+
+
+def test_reverting_the_changes_gives_the_clean_build_back(clean):
+    for path in ("data/challenges.csv", "data/review_event_participants.csv", "src/grcp9/annex.py"):
+        # Written anew (a fresh modification time), as an editor or `git checkout` would.
+        (clean / path).write_bytes((paths.REPO_ROOT / path).read_bytes())
+    build(clean)
+    ours = paths.BUILD_DIR / build_module.MANIFEST_NAME
+    if ours.is_file():
+        assert manifest(clean) == manifest(paths.REPO_ROOT)
+
+
+
+@pytest.fixture(scope="module")
+def built(clean: Path) -> Path:
+    inject_hostile_strings(clean / "data")
+    build(clean)
+    return clean
+
+
+# --- 3. escaping -----------------------------------------------------------------------------------
 
 def page_text(root: Path, page: str) -> tuple[str, BeautifulSoup]:
     soup = BeautifulSoup((root / "_build" / "html" / page).read_text(encoding="utf-8"), "html.parser")
@@ -91,7 +176,7 @@ def test_hostile_label_in_figure_data(built):
     assert HOSTILE_LABEL in rows
 
 
-# --- broken input: clear error, nothing lost ---------------------------------------------------
+# --- 4. broken input: clear error, nothing lost ---------------------------------------------------
 
 def remove_column(name: str, column: str) -> Callable[[Path], None]:
     def apply(data: Path) -> None:
@@ -190,7 +275,7 @@ def test_broken_input_stops_before_notebooks_and_keeps_the_book(built, tmp_path,
     assert sandbox.digest(built / "_build") == before, "the last good book changed"
 
 
-# --- a failing build step leaves the previous book in place ------------------------------------
+# --- 5. a failing build step leaves the previous book in place ------------------------------------
 
 def failing_step(root: Path, path: str, change: Callable[[str], str]) -> subprocess.CompletedProcess[str]:
     target = root / path
