@@ -12,22 +12,11 @@ BIN := $(VENV)/bin
 DATA_DIR ?= data
 WAVE ?= 2021
 
-NOTEBOOKS := respondents regional_reviews imrf_plans survey_summary factsheet compendium questionnaire
-EXECUTED := $(foreach name,$(NOTEBOOKS),book/generated/notebooks/$(name).ipynb)
 PARAMS := book/generated/params.json
-# One profile page per respondent: the list is written from the data (book/generated/profiles.mk).
+EXECUTION_STAMP := book/generated/.executed
+# One profile page per respondent: the params step writes the list from the data.
 PROFILE_LIST := book/generated/profiles.mk
-ifneq ($(filter-out help clean venv system-packages lint,$(or $(MAKECMDGOALS),help)),)
-include $(PROFILE_LIST)
-endif
-PROFILES := $(foreach id,$(PROFILE_IDS),book/generated/profiles/$(id).ipynb)
-# Each executed notebook depends on the data tables and package modules it actually used, as
-# recorded by the notebook and written by the build into a .d file next to it.
-ifneq ($(filter-out help clean venv system-packages lint,$(or $(MAKECMDGOALS),help)),)
--include $(EXECUTED:.ipynb=.d) $(PROFILES:.ipynb=.d)
-endif
-PACKAGE := $(shell find src/grcp9 -name '*.py')
-DATA := $(wildcard $(DATA_DIR)/*.csv) $(wildcard $(DATA_DIR)/datapackage.json)
+
 BOOK_SOURCES := $(shell find book -path book/generated -prune -o -type f -print) _config.yml _toc.yml
 BOOK_STAMP := _build/.complete
 PDF := _build/latex/grcp9-reproducible-edition.pdf
@@ -61,24 +50,22 @@ system-packages: ## Install the Debian packages for the PDF and tests (TeX, popp
 params: | venv ## Validate the data and parameters (fails before any notebook runs)
 	$(BIN)/python -m grcp9.build params --data-dir '$(DATA_DIR)' --wave '$(WAVE)'
 
-# Rewritten only when the parameters change, so an unchanged rerun executes nothing.
-$(PARAMS): FORCE | venv
+# The params step validates the data and parameters on every run, and rewrites params.json and
+# the list of profiles only when they change: an unchanged rerun executes nothing.
+$(PROFILE_LIST): FORCE | venv
 	@$(BIN)/python -m grcp9.build params --data-dir '$(DATA_DIR)' --wave '$(WAVE)'
 
-notebooks: $(EXECUTED) $(PROFILES) ## Execute the notebooks with papermill (only those whose inputs changed)
+$(PARAMS): $(PROFILE_LIST) ;
 
-$(PROFILE_LIST): $(PARAMS) $(DATA) | venv
-	@$(BIN)/python -m grcp9.build profile-list
+notebooks: $(EXECUTION_STAMP) ## Execute the notebooks whose inputs changed (papermill, in parallel)
 
-book/generated/profiles/%.ipynb: notebooks/iscm_profile.ipynb $(PARAMS) | venv
-	@position=$$(tr ' ' '\n' <<< "$(PROFILE_IDS)" | grep -nx '$*' | cut -d: -f1); \
-	$(BIN)/python -m grcp9.build profile $* --position "$$position/$(words $(PROFILE_IDS))"
+# Each executed notebook depends on its source, the parameters and exactly the data tables and
+# package modules it read last time (its .d file); `grcp9.build notebooks` executes the outdated
+# ones, one kernel more than cores at a time, and touches the stamp only if it executed any.
+$(EXECUTION_STAMP): FORCE $(PARAMS) | venv
+	@$(BIN)/python -m grcp9.build notebooks
 
-book/generated/notebooks/%.ipynb: notebooks/%.ipynb $(PARAMS) | venv
-	@position=$$(tr ' ' '\n' <<< "$(NOTEBOOKS)" | grep -nx '$*' | cut -d: -f1); \
-	$(BIN)/python -m grcp9.build execute $* --position "$$position/$(words $(NOTEBOOKS))"
-
-$(BOOK_STAMP): $(EXECUTED) $(PROFILES) book/generated/profiles/.list $(BOOK_SOURCES) | venv system-packages
+$(BOOK_STAMP): $(EXECUTION_STAMP) $(PROFILE_LIST) $(BOOK_SOURCES) | venv system-packages
 	$(BIN)/python -m grcp9.build book
 	touch $@
 
@@ -91,11 +78,8 @@ lint: | venv ## Check the package and tests: ruff (style, bugs) and mypy (types)
 	$(BIN)/mypy src/grcp9
 
 test: lint book ## Run the whole test suite (lint, unit, data validation, nbval, built book)
-	$(BIN)/python -m pytest tests $(EXECUTED) $(PROFILES) --nbval --nbval-sanitize-with tests/nbval-sanitize.cfg
+	$(BIN)/python -m pytest tests book/generated/notebooks book/generated/profiles --nbval --nbval-sanitize-with tests/nbval-sanitize.cfg
 
-# Written by profile-list together with $(PROFILE_LIST), but only when the list changes.
-book/generated/profiles/.list: | $(PROFILE_LIST)
-	@test -f $@
 
 benchmark: book ## Time our build against the plain Jupyter Book build of the same book; prints ratios
 	$(BIN)/python scripts/benchmark.py

@@ -14,20 +14,24 @@ directory and swapped into ``_build/`` only when both HTML and PDF succeeded.
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import nbformat
 
-from grcp9 import data, paths, results, survey
-from grcp9.validation import DataValidationError
+from grcp9 import paths
+from grcp9.validation import DataValidationError, ParameterError
 
 PDF_NAME = "grcp9-reproducible-edition.pdf"
 MANIFEST_NAME = "MANIFEST.sha256"
@@ -46,6 +50,8 @@ def write_params(data_dir: str, wave: str, params_file: Path = paths.PARAMS_FILE
     Returns True when the file was (re)written. An unchanged file keeps its timestamp, so make
     re-executes nothing.
     """
+    from grcp9 import data, survey  # pandas: imported only by the steps that read data
+
     loaded = data.load(data_dir)  # raises DataValidationError with file/row/column
     checked_wave = survey.check_wave(loaded, wave)
     survey.check_bases(loaded, checked_wave)
@@ -122,7 +128,7 @@ def set_page_title(notebook: Any, results_file: Path) -> None:
     """A template's title cell (tag ``page-title``) becomes the title the notebook glued as ``page_title``."""
     for cell in notebook.cells:
         if "page-title" in cell.metadata.get("tags", []):
-            title = results.read(results_file)["page_title"]["value"]
+            title = json.loads(results_file.read_text(encoding="utf-8"))["values"]["page_title"]["value"]
             cell.source = f"# {title}"
 
 
@@ -140,22 +146,94 @@ def execute_profile(iscm_id: str, params_file: Path = paths.PARAMS_FILE, positio
                          parameters, f"profile of {iscm_id}", position)
 
 
+@dataclass(frozen=True)
+class NotebookJob:
+    kind: str  # "notebook" or "profile"
+    name: str  # notebook stem or ISCM id
+    source: Path
+    target: Path
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}.ipynb" if self.kind == "notebook" else f"profile of {self.name}"
+
+
+def notebook_jobs(profile_ids: list[str]) -> list[NotebookJob]:
+    """Every executed notebook the book needs: each source notebook, and the profile template once
+    per respondent."""
+    jobs = [NotebookJob("notebook", source.stem, source, paths.EXECUTED_DIR / source.name)
+            for source in sorted(paths.NOTEBOOKS_DIR.glob("*.ipynb")) if source.stem != paths.PROFILE_TEMPLATE]
+    template = paths.NOTEBOOKS_DIR / f"{paths.PROFILE_TEMPLATE}.ipynb"
+    jobs += [NotebookJob("profile", iscm_id, template, paths.PROFILES_DIR / f"{iscm_id}.ipynb") for iscm_id in profile_ids]
+    return jobs
+
+
+def recorded_dependencies(target: Path) -> list[Path] | None:
+    """The files a previous run of this notebook read (its .d file), or None if unknown."""
+    depfile = target.with_suffix(paths.DEPENDENCIES_SUFFIX)
+    if not depfile.is_file():
+        return None
+    first_line = depfile.read_text(encoding="utf-8").splitlines()[0]
+    listed = first_line.split(":", 1)[1].replace("\\ ", "\0").split()
+    return [paths.resolve(item.replace("\0", " ")) for item in listed]
+
+
+def is_outdated(job: NotebookJob, params_file: Path = paths.PARAMS_FILE) -> bool:
+    """Like make: the executed notebook is missing, or older than its source, the parameters, or
+    any data table or module it read last time (a vanished one counts as changed)."""
+    if not job.target.is_file():
+        return True
+    dependencies = recorded_dependencies(job.target)
+    if dependencies is None:
+        return True
+    built = job.target.stat().st_mtime_ns
+    return any(not d.is_file() or d.stat().st_mtime_ns > built for d in [job.source, params_file, *dependencies])
+
+
+def execute_outdated(jobs: int = 0, params_file: Path = paths.PARAMS_FILE) -> list[NotebookJob]:
+    """Execute the out-of-date notebooks, ``jobs`` kernels at a time (default: cores + 1), and touch
+    the execution stamp if anything ran, so make rebuilds the book only then."""
+    profile_ids = re.findall(r"PROFILE_IDS := (.*)", paths.PROFILE_LIST.read_text(encoding="utf-8"))[0].split()
+    todo = [job for job in notebook_jobs(profile_ids) if is_outdated(job, params_file)]
+    if not todo:
+        return []
+    lock = threading.Lock()
+    started = iter(range(1, len(todo) + 1))
+
+    def run(job: NotebookJob) -> Path:
+        with lock:
+            position = f"{next(started)}/{len(todo)}"
+        if job.kind == "profile":
+            return execute_profile(job.name, params_file, position)
+        return execute(job.name, params_file, position)
+
+    # One kernel more than cores: kernels spend part of their start-up waiting, not computing
+    # (measured on 2 cores: 22 notebooks in 22.3 s with 2 at a time, 18.7 s with 3, 18.9 s with 4).
+    workers = jobs or (os.cpu_count() or 1) + 1
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(run, job) for job in todo]
+        concurrent.futures.wait(futures)
+    errors = [error for error in (f.exception() for f in futures) if error is not None]
+    if errors:
+        raise errors[0]
+    paths.EXECUTION_STAMP.touch()
+    return todo
+
+
 def write_profile_list(params_file: Path = paths.PARAMS_FILE, target: Path = paths.PROFILE_LIST) -> list[str]:
     """Write the make fragment listing one profile per respondent (from the data), only if it
     changed, and delete profiles of ISCMs that are no longer respondents."""
     parameters = json.loads(params_file.read_text(encoding="utf-8"))
+    from grcp9 import data, survey
+
     loaded = data.load(parameters["data_dir"])
     ids = survey.respondents(loaded, survey.check_wave(loaded, parameters["wave"]))["iscm_id"].tolist()
-    content = "# Written by `python -m grcp9.build profile-list` from the data: one profile page per respondent.\n"
+    content = "# Written by `python -m grcp9.build params` from the data: one profile page per respondent.\n"
     content += f"PROFILE_IDS := {' '.join(ids)}\n"
-    # The fragment is rewritten every time (make restarts once after it changes); the list file
-    # below changes only with the list, so the book is rebuilt only when profiles come or go.
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(content, encoding="utf-8")
-    listing = paths.PROFILES_DIR / ".list"
-    if not listing.is_file() or listing.read_text(encoding="utf-8") != content:
-        listing.parent.mkdir(parents=True, exist_ok=True)
-        listing.write_text(content, encoding="utf-8")
+    # Rewritten only when the list changes: make then re-reads the Makefile once (and only then).
+    if not target.is_file() or target.read_text(encoding="utf-8") != content:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content, encoding="utf-8")
     if paths.PROFILES_DIR.is_dir():
         for stale in paths.PROFILES_DIR.glob("*.ipynb"):
             if stale.stem not in ids:
@@ -164,37 +242,49 @@ def write_profile_list(params_file: Path = paths.PARAMS_FILE, target: Path = pat
     return ids
 
 
-def _jupyter_book(*arguments: str) -> None:
+def _jupyter_book_command(output: Path, *arguments: str) -> list[str]:
     executable = Path(sys.executable).with_name("jupyter-book")
-    command = [str(executable), "build", str(paths.BOOK_DIR), "--config", str(paths.CONFIG_FILE),
-               "--toc", str(paths.TOC_FILE), "-W", "-n", "--keep-going", "--path-output", str(paths.STAGING_DIR), *arguments]
-    subprocess.run(command, check=True, cwd=paths.REPO_ROOT)
+    return [str(executable), "build", str(paths.BOOK_DIR), "--config", str(paths.CONFIG_FILE), "--toc", str(paths.TOC_FILE),
+            "-W", "-n", "--keep-going", "--path-output", str(output), *arguments]
 
 
 def build_book() -> tuple[Path, Path]:
-    """Build HTML and PDF in the staging directory; replace ``_build/`` only if both succeed."""
-    staged = paths.STAGING_DIR / "_build"
+    """Build HTML and PDF at the same time, each in its own staging tree (Sphinx environments must
+    not be shared between concurrent builds); replace ``_build/`` only if both succeed."""
+    html_root, pdf_root = paths.STAGING_DIR / "html", paths.STAGING_DIR / "pdf"
     # Sphinx keeps reading incrementally (its environment is in .doctrees), but every page is
     # written afresh: no page of a removed document survives, and the output equals a clean build's.
-    shutil.rmtree(staged / "html", ignore_errors=True)
-    steps = [("HTML", ()), ("PDF", ("--builder", "pdflatex"))]
-    for step, arguments in steps:
-        print(f"[book] building {step}", flush=True)
-        started = time.monotonic()
-        try:
-            _jupyter_book(*arguments)
-        except subprocess.CalledProcessError:
-            raise BuildError(f"book step '{step}' failed (see the messages above); "
-                             f"the previous book in {paths.BUILD_DIR.name}/ is unchanged") from None
-        print(f"[book] {step} built in {time.monotonic() - started:.1f} s", flush=True)
-    pdf = staged / "latex" / PDF_NAME
+    shutil.rmtree(html_root / "_build" / "html", ignore_errors=True)
+    steps = {"HTML": (html_root, ()), "PDF": (pdf_root, ("--builder", "pdflatex"))}
+    started = time.monotonic()
+    running = {}
+    for step, (root, arguments) in steps.items():
+        root.mkdir(parents=True, exist_ok=True)
+        log = (root / "build.log").open("w", encoding="utf-8")
+        print(f"[book] building {step} (log: {(root / 'build.log').relative_to(paths.REPO_ROOT)})", flush=True)
+        running[step] = (subprocess.Popen(_jupyter_book_command(root, *arguments), cwd=paths.REPO_ROOT, stdout=log,
+                                          stderr=subprocess.STDOUT), log, root)
+    failed = []
+    for step, (process, log, root) in running.items():
+        code = process.wait()
+        log.close()
+        if code != 0:
+            failed.append(step)
+            print((root / "build.log").read_text(encoding="utf-8")[-4000:], file=sys.stderr)
+        else:
+            print(f"[book] {step} built in {time.monotonic() - started:.1f} s", flush=True)
+    if failed:
+        raise BuildError(f"book step '{failed[0]}' failed (see the messages above); "
+                         f"the previous book in {paths.BUILD_DIR.name}/ is unchanged")
+    pdf = pdf_root / "_build" / "latex" / PDF_NAME
     if not pdf.is_file():
         raise BuildError(f"book step 'PDF' produced no {pdf.name}; the previous book is unchanged")
     incoming = paths.BUILD_DIR.with_name("_build.incoming")
     outgoing = paths.BUILD_DIR.with_name("_build.outgoing")
     for leftover in (incoming, outgoing):
         shutil.rmtree(leftover, ignore_errors=True)
-    shutil.copytree(staged, incoming, symlinks=True)
+    shutil.copytree(html_root / "_build" / "html", incoming / "html", symlinks=True)
+    shutil.copytree(pdf_root / "_build" / "latex", incoming / "latex", symlinks=True)
     write_manifest(incoming)
     if paths.BUILD_DIR.exists():
         os.replace(paths.BUILD_DIR, outgoing)
@@ -239,11 +329,14 @@ def main(argv: list[str] | None = None) -> int:
     profile.add_argument("iscm_id")
     profile.add_argument("--position", default="", help="progress shown as i/n")
     commands.add_parser("profile-list", help="write the make fragment listing the respondents' profiles")
+    outdated = commands.add_parser("notebooks", help="execute the out-of-date notebooks, in parallel")
+    outdated.add_argument("--jobs", type=int, default=0, help="kernels at a time (default: cores + 1)")
     commands.add_parser("book", help="build HTML and PDF atomically into _build/")
     arguments = parser.parse_args(argv)
     try:
         if arguments.command == "params":
             changed = write_params(arguments.data_dir, arguments.wave)
+            write_profile_list()
             print(f"[params] data {arguments.data_dir}, wave {arguments.wave}: valid" + ("" if changed else " (unchanged)"))
         elif arguments.command == "execute":
             execute(arguments.name, position=arguments.position)
@@ -251,10 +344,13 @@ def main(argv: list[str] | None = None) -> int:
             execute_profile(arguments.iscm_id, position=arguments.position)
         elif arguments.command == "profile-list":
             write_profile_list()
+        elif arguments.command == "notebooks":
+            executed = execute_outdated(jobs=arguments.jobs)
+            print(f"[notebooks] {len(executed)} executed" if executed else "[notebooks] up to date", flush=True)
         else:
             html, pdf = build_book()
             print(f"[book] HTML: {html.relative_to(paths.REPO_ROOT)}\n[book] PDF:  {pdf.relative_to(paths.REPO_ROOT)}")
-    except (DataValidationError, survey.ParameterError, BuildError) as error:
+    except (DataValidationError, ParameterError, BuildError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0

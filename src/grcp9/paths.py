@@ -25,6 +25,7 @@ PROFILE_TEMPLATE = "iscm_profile"  # notebooks/iscm_profile.ipynb, executed once
 PROFILE_LIST = GENERATED_DIR / "profiles.mk"
 COMPENDIUM_DIR = GENERATED_DIR / "compendium"
 PARAMS_FILE = GENERATED_DIR / "params.json"
+EXECUTION_STAMP = GENERATED_DIR / ".executed"  # touched whenever notebooks were executed
 BUILD_DIR = REPO_ROOT / "_build"
 STAGING_DIR = REPO_ROOT / ".staging"
 CONFIG_FILE = REPO_ROOT / "_config.yml"

@@ -13,13 +13,9 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 
 from grcp9.data import NOT_ATTRIBUTED, SurveyData
-from grcp9.validation import DataValidationError, Problem
+from grcp9.validation import DataValidationError, ParameterError, Problem
 
 NOT_REPORTED_LABEL = "Format not reported"
-
-
-class ParameterError(ValueError):
-    """A notebook parameter that does not fit the data (unknown wave, wrong type, ...)."""
 
 
 def check_wave(data: SurveyData, wave: object) -> str:

@@ -14,11 +14,12 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from grcp9 import paths
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MAX_LISTED_PROBLEMS = 25
 
@@ -41,6 +42,10 @@ class Problem:
             where.append(f"column '{self.column}'")
         text = f"{', '.join(where)}: expected {self.expected}"
         return f"{text}; found {self.found}" if self.found else text
+
+
+class ParameterError(ValueError):
+    """A notebook or build parameter that does not fit the data (unknown wave, wrong type, ...)."""
 
 
 class DataValidationError(ValueError):
@@ -247,6 +252,8 @@ def validate_tables(data_dir: Path) -> tuple[dict[str, Any], dict[str, list[dict
 
 def to_frame(resource: dict[str, Any], rows: list[dict[str, str]]) -> pd.DataFrame:
     """Typed, read-only-by-convention DataFrame: integers as Int64, empty strings as missing."""
+    import pandas as pd  # here, so that reporting errors does not need pandas
+
     columns = [f["name"] for f in resource["schema"]["fields"]]
     frame = pd.DataFrame(rows, columns=columns, dtype="string")
     frame = frame.replace("", pd.NA)
