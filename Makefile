@@ -29,7 +29,7 @@ export GRCP9_REPO_ROOT := $(CURDIR)
 # This checkout's package first, whichever checkout the environment was installed from.
 export PYTHONPATH := $(CURDIR)/src$(if $(PYTHONPATH),:$(PYTHONPATH))
 
-.PHONY: help venv system-packages params notebooks book lint test benchmark clean FORCE
+.PHONY: help venv system-packages params notebooks book lint test release benchmark clean FORCE
 
 help: ## List the targets with one line each
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -81,10 +81,13 @@ test: lint book ## Run the whole test suite (lint, unit, data validation, nbval,
 	$(BIN)/python -m pytest tests book/generated/notebooks book/generated/profiles --nbval --nbval-sanitize-with tests/nbval-sanitize.cfg
 
 
+release: book ## Assemble release/grcp9-<version>/: PDF, HTML archive, data zip and SHA256SUMS
+	$(BIN)/python -m grcp9.release
+
 benchmark: book ## Time our build against the plain Jupyter Book build of the same book; prints ratios
 	$(BIN)/python scripts/benchmark.py
 
 clean: ## Remove generated outputs (keeps .venv)
-	rm -rf _build _build.incoming _build.outgoing .staging book/generated
+	rm -rf _build _build.incoming _build.outgoing .staging book/generated release
 
 FORCE:

@@ -86,8 +86,13 @@ def resolves(site: str, page: str, href: str) -> bool:
 def test_page_in_browser(site, browser, page):
     tab = browser.new_page()
     problems: list[str] = []
+    # Failed loads are reported once, with their URL, by the response handler below.
     tab.on("console", lambda message: problems.append(f"console {message.type}: {message.text}")
-           if message.type == "error" else None)
+           if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
+    # The browser asks every origin for /favicon.ico by itself; pages link their own icon instead
+    # (the root redirect page has none), so that request alone is not a broken link of ours.
+    tab.on("response", lambda response: problems.append(f"HTTP {response.status}: {response.url}")
+           if response.status >= 400 and not response.url.endswith("/favicon.ico") else None)
     tab.on("pageerror", lambda error: problems.append(f"page error: {error}"))
     tab.on("requestfailed", lambda request: problems.append(f"request failed: {request.url}"))
     tab.goto(site + page, wait_until="load")

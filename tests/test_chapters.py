@@ -18,6 +18,9 @@ ALLOWED = [
     r"\bquestions? \d+( (and|or) \d+)?\b",
     r"\{cite:[a-z]+\}`[^`]*`",  # citation keys
     r"A/RES/\d+/\d+",
+    r"`[^`]*`",  # inline code: file names, commands
+    r"COVID-19",
+    r"(CC BY|Attribution) \d\.\d",  # licence names
 ]
 
 

@@ -45,6 +45,13 @@ class SurveyData:
     challenges: pd.DataFrame
     review_events: pd.DataFrame
     review_participants: pd.DataFrame
+    participants: pd.DataFrame
+    participant_roles: pd.DataFrame
+    name_spellings: pd.DataFrame
+    speakers: pd.DataFrame
+    sessions: pd.DataFrame
+    session_invitations: pd.DataFrame
+    statements_made: pd.DataFrame
     # Which tables a computation actually touched, so the build can re-execute a notebook only
     # when a table it reads changes (see tables_read and grcp9.results.Results.record_inputs).
     files: dict[str, Path] = field(default_factory=dict, repr=False, compare=False)
@@ -84,6 +91,13 @@ _TABLE_ATTRIBUTES = {
     "challenges": "challenges",
     "review_events": "review_events",
     "review_event_participants": "review_participants",
+    "participants": "participants",
+    "participant_roles": "participant_roles",
+    "name_spellings": "name_spellings",
+    "speakers": "speakers",
+    "meeting_sessions": "sessions",
+    "session_invitations": "session_invitations",
+    "statements": "statements_made",
 }
 _TABLE_ATTRIBUTE_NAMES = frozenset(_TABLE_ATTRIBUTES.values())
 

@@ -77,6 +77,13 @@ FIGURES: dict[str, FigureSpec] = {spec.key: spec for spec in [
                 "Objectives without a published count keep their row. {label_note}",
         alt="Horizontal bar chart of ISCMs per GCM objective, as published: {bars}.",
     ),
+    FigureSpec(
+        key="participants",
+        notebook="meeting",
+        caption="Participants of GRCP 9 per ISCM, from the list of participants (Annex VI). A person listed under "
+                "several ISCMs counts for each; the {hosts} IOM hosts are not included.",
+        alt="Horizontal bar chart of the number of participants per ISCM: {bars}.",
+    ),
 ]}
 
 TABLES: dict[str, TableSpec] = {spec.key: spec for spec in [
@@ -105,6 +112,10 @@ TABLES: dict[str, TableSpec] = {spec.key: spec for spec in [
     TableSpec("questions", "questionnaire", "The questions of the survey questionnaire and their answer options."),
     TableSpec("gcm-objectives", "questionnaire", "The GCM objectives as listed in the questionnaire, with the short labels used in charts."),
     TableSpec("gcm-principles", "questionnaire", "The GCM guiding principles as listed in the questionnaire."),
+    TableSpec("agenda", "meeting", "The agenda of GRCP 9 (Annex IV): sessions, people in charge, invitations and statements."),
+    TableSpec("speakers", "meeting",
+              "The list of speakers (Annex V) next to the list of participants (Annex VI), with the spelling each uses."),
+    TableSpec("participants-by-iscm", "meeting", "ISCMs in the list of participants, with the roles it states."),
 ]}
 
 

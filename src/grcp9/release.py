@@ -1,0 +1,94 @@
+"""Assemble a release: the PDF, the HTML site as an archive, the data package as a zip, and
+SHA256SUMS for them, in ``release/grcp9-<version>/``. Archives are deterministic (sorted entries,
+timestamps from SOURCE_DATE_EPOCH), so the same build gives the same checksums.
+
+    python -m grcp9.release        (or: make release)
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import os
+import shutil
+import sys
+import tarfile
+import time
+import zipfile
+from pathlib import Path
+
+from grcp9 import __version__, paths
+from grcp9.build import PDF_NAME
+
+RELEASE_DIR = paths.REPO_ROOT / "release"
+
+
+def _epoch() -> int:
+    return int(os.environ.get("SOURCE_DATE_EPOCH", "1636502400"))
+
+
+def _files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.rglob("*") if p.is_file())
+
+
+def html_archive(site: Path, target: Path, top: str) -> Path:
+    """tar.gz of the site with fixed owners, modes and times."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as archive:
+        for file in _files(site):
+            info = tarfile.TarInfo(f"{top}/{file.relative_to(site)}")
+            info.size, info.mtime, info.mode, info.uid, info.gid = file.stat().st_size, _epoch(), 0o644, 0, 0
+            info.uname = info.gname = ""
+            with file.open("rb") as handle:
+                archive.addfile(info, handle)
+    with target.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=_epoch()) as compressed:
+        compressed.write(buffer.getvalue())
+    return target
+
+
+def data_archive(data_dir: Path, target: Path, top: str) -> Path:
+    """zip of the data package (tables, descriptor, README) with fixed times."""
+    stamp = time.gmtime(max(_epoch(), 315532800))[:6]  # zip dates start in 1980
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for file in _files(data_dir):
+            info = zipfile.ZipInfo(f"{top}/{file.relative_to(data_dir)}", date_time=stamp)
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, file.read_bytes())
+    return target
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def make_release(version: str = __version__) -> Path:
+    pdf = paths.BUILD_DIR / "latex" / PDF_NAME
+    site = paths.BUILD_DIR / "html"
+    if not pdf.is_file() or not site.is_dir():
+        raise SystemExit("release: no built book; run `make book` first")
+    name = f"grcp9-{version}"
+    target = RELEASE_DIR / name
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    outputs = [
+        Path(shutil.copyfile(pdf, target / f"{name}.pdf")),
+        html_archive(site, target / f"{name}-html.tar.gz", f"{name}-html"),
+        data_archive(paths.DATA_DIR, target / f"{name}-data.zip", f"{name}-data"),
+    ]
+    sums = target / "SHA256SUMS"
+    sums.write_text("".join(f"{sha256(p)}  {p.name}\n" for p in outputs), encoding="utf-8")
+    return target
+
+
+def main() -> int:
+    target = make_release()
+    print(f"[release] {target.relative_to(paths.REPO_ROOT)}:")
+    for file in sorted(target.iterdir()):
+        print(f"  {file.name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

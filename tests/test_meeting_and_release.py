@@ -1,0 +1,86 @@
+"""The meeting data recounted independently, citation metadata, versions, and the release."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+import tomllib
+from collections import Counter
+
+import jsonschema
+import pytest
+import yaml
+
+from grcp9 import __version__, paths, release, results
+
+BUILT = (paths.BUILD_DIR / ".complete").is_file()
+
+
+def raw(name: str) -> list[dict[str, str]]:
+    with (paths.DATA_DIR / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.skipif(not BUILT, reason="book not built: run `make book`")
+def test_meeting_counts_equal_an_independent_recount():
+    values = {k: v["value"] for k, v in results.read(paths.results_path("meeting")).items()}
+    roles = raw("participant_roles")
+    statements = raw("statements")
+    assert values["participants"] == sum(r["group"] == "iscm" for r in raw("participants"))
+    assert values["hosts"] == sum(r["group"] == "host" for r in raw("participants"))
+    assert values["iscms_represented"] == len({r["iscm_id"] for r in roles})
+    assert values["iscms_invited"] == len({r["iscm_id"] for r in raw("session_invitations")})
+    assert values["statements"] == len({(r["session_id"], r["participant"]) for r in statements})
+    assert values["iscms_with_statement"] == len({r["iscm_id"] for r in statements})
+    assert values["iscms_spoke"] == len({r["iscm_id"] for r in statements if r["form"] in ("oral", "video")})
+    plotted = {r["iscm_id"]: int(r["participants"]) for r in csv.DictReader((paths.FIGURES_DIR / "participants.csv").open(encoding="utf-8"))}
+    assert plotted == dict(Counter(r["iscm_id"] for r in roles))
+
+
+def test_names_keep_their_accents():
+    names = " ".join(r["name"] for r in raw("participants"))
+    for name in ("Gümürkçü", "Tomáš", "Rodríguez", "Patiño", "Echeverría", "António"):
+        assert name in names
+
+
+def test_citation_file_is_valid_cff():
+    schema = json.loads((paths.REPO_ROOT / "tests" / "schemas" / "citation-file-format-1.2.0.json").read_text(encoding="utf-8"))
+    citation = yaml.safe_load((paths.REPO_ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    citation["date-released"] = str(citation["date-released"])
+    jsonschema.validate(citation, schema)
+
+
+def test_one_version_everywhere():
+    pyproject = tomllib.loads((paths.REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    citation = yaml.safe_load((paths.REPO_ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    config = yaml.safe_load(paths.CONFIG_FILE.read_text(encoding="utf-8"))
+    assert pyproject["project"]["version"] == __version__
+    assert citation["version"] == __version__
+    assert config["sphinx"]["config"]["release"] == __version__
+    assert config["parse"]["myst_substitutions"]["version"] == __version__
+    assert f"version {__version__}" in config["sphinx"]["config"]["html_theme_options"]["extra_footer"]
+
+
+@pytest.mark.skipif(not BUILT, reason="book not built: run `make book`")
+def test_version_shown_in_html_and_pdf():
+    import subprocess
+    assert f"version {__version__}" in (paths.BUILD_DIR / "html" / "findings.html").read_text(encoding="utf-8")
+    first_page = subprocess.run(["pdftotext", "-l", "1", str(paths.BUILD_DIR / "latex" / "grcp9-reproducible-edition.pdf"), "-"],
+                                capture_output=True, text=True, check=True).stdout
+    assert re.search(rf"Release {re.escape(__version__)}", first_page)
+
+
+@pytest.mark.skipif(not BUILT, reason="book not built: run `make book`")
+def test_release_has_exactly_the_listed_files_with_matching_checksums():
+    target = release.make_release()
+    name = f"grcp9-{__version__}"
+    expected = {f"{name}.pdf", f"{name}-html.tar.gz", f"{name}-data.zip", "SHA256SUMS"}
+    assert {p.name for p in target.iterdir()} == expected
+    sums = dict(reversed(line.split("  ", 1)) for line in (target / "SHA256SUMS").read_text(encoding="utf-8").splitlines())
+    assert set(sums) == expected - {"SHA256SUMS"}
+    for file, digest in sums.items():
+        assert hashlib.sha256((target / file).read_bytes()).hexdigest() == digest
+    again = release.make_release()
+    assert (again / "SHA256SUMS").read_text(encoding="utf-8") == "".join(f"{d}  {f}\n" for f, d in sums.items())
