@@ -153,3 +153,15 @@ def test_pdf_tables_are_real_tables():
         assert f":{spec.label}}}}}" in tex, f"{spec.label} missing from the LaTeX source"
     environments = sum(tex.count(f"\\begin{{{name}}}") for name in ("tabulary", "longtable", "tabular"))
     assert environments >= len(figures.TABLES)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.name)
+def test_every_glued_value_links_to_its_notebook(chapter):
+    expected = [GLUE_ROLE.search(m.group(0))["path"] for m in GLUE_ROLE.finditer(chapter.read_text(encoding="utf-8"))]
+    spans = html_page(chapter).select("span.pasted-text")
+    links = [span.find_parent("a", class_="glue-link") for span in spans]
+    assert all(link is not None for link in links), "a glued value without a link"
+    targets = [link["href"] for link in links]
+    assert [Path(t).stem for t in targets] == [Path(p).stem for p in expected]
+    for target in targets:
+        assert (HTML_DIR / chapter.relative_to(paths.BOOK_DIR)).parent.joinpath(target).is_file()

@@ -122,3 +122,21 @@ def test_search_page_finds_results(site, browser):
     tab.wait_for_selector("#search-results ul li, #search-results li", timeout=15_000)
     assert tab.locator("#search-results li").count() > 0
     tab.close()
+
+
+def test_ledger_filter_and_sort(site, browser):
+    tab = browser.new_page()
+    tab.goto(site + "verification.html", wait_until="load")
+    rows = tab.locator("#tbl-ledger tbody tr")
+    total = rows.count()
+    tab.fill("#ledger-filter", "cannot be checked")
+    visible = tab.eval_on_selector_all("#tbl-ledger tbody tr", "rows => rows.filter(r => r.style.display !== 'none').length")
+    assert 0 < visible < total
+    tab.fill("#ledger-filter", "")
+    claims = "rows => rows.map(r => r.cells[0].textContent)"
+    tab.click("#tbl-ledger thead th >> nth=0")
+    ascending = tab.eval_on_selector_all("#tbl-ledger tbody tr", claims)
+    tab.click("#tbl-ledger thead th >> nth=0")
+    descending = tab.eval_on_selector_all("#tbl-ledger tbody tr", claims)
+    assert len(ascending) == total and ascending == descending[::-1] and ascending != descending
+    tab.close()

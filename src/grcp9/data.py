@@ -52,6 +52,8 @@ class SurveyData:
     sessions: pd.DataFrame
     session_invitations: pd.DataFrame
     statements_made: pd.DataFrame
+    summary_statement_iscms: pd.DataFrame
+    discrepancies: pd.DataFrame
     # Which tables a computation actually touched, so the build can re-execute a notebook only
     # when a table it reads changes (see tables_read and grcp9.results.Results.record_inputs).
     files: dict[str, Path] = field(default_factory=dict, repr=False, compare=False)
@@ -98,6 +100,8 @@ _TABLE_ATTRIBUTES = {
     "meeting_sessions": "sessions",
     "session_invitations": "session_invitations",
     "statements": "statements_made",
+    "summary_statement_iscms": "summary_statement_iscms",
+    "discrepancies": "discrepancies",
 }
 _TABLE_ATTRIBUTE_NAMES = frozenset(_TABLE_ATTRIBUTES.values())
 
@@ -216,6 +220,7 @@ def _check_published_figures(rows: dict[str, list[dict[str, str]]], shown: dict[
         "q7_option": {r["option"] for r in rows["question_options"] if r["question"] == "q7"},
         "q10_option": {r["option"] for r in rows["question_options"] if r["question"] == "q10"},
         "event": {r["event_id"] for r in rows["review_events"]},
+        "session": {r["session_id"] for r in rows["meeting_sessions"]},
     }
     for number, row in enumerate(rows["published_figures"], start=1):
 

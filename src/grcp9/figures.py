@@ -36,6 +36,7 @@ class TableSpec:
     key: str
     notebook: str
     caption: str
+    widths: tuple[int, ...] = ()  # relative column widths; needed for long tables to wrap in the PDF
 
     @property
     def label(self) -> str:
@@ -116,6 +117,10 @@ TABLES: dict[str, TableSpec] = {spec.key: spec for spec in [
     TableSpec("speakers", "meeting",
               "The list of speakers (Annex V) next to the list of participants (Annex VI), with the spelling each uses."),
     TableSpec("participants-by-iscm", "meeting", "ISCMs in the list of participants, with the roles it states."),
+    TableSpec("ledger", "verification",
+              "The ledger: every number or countable claim of the report, recomputed from the data, with its status.",
+              widths=(26, 12, 13, 12, 37)),
+    TableSpec("discrepancies", "verification", "The discrepancy register, by severity."),
 ]}
 
 
@@ -213,6 +218,7 @@ def publish_table(table: pd.DataFrame, spec: TableSpec, values: Mapping[str, Any
     snippet = "\n".join([
         f"```{{table}} {spec.caption.format(**{key: markdown.escape(value) for key, value in values.items()})}",
         f":name: {spec.label}",
+        *([f":widths: {' '.join(map(str, spec.widths))}"] if spec.widths else []),
         "",
         markdown.table(table),
         "```",

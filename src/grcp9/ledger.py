@@ -1,0 +1,247 @@
+"""The reviewer's ledger: every claim the report publishes (``published_figures.csv``), recomputed
+from the data by a named recipe, with a status: matches, differs, or cannot be checked (and why).
+
+A recipe takes the data and the claim's row and returns a ``Check``. Recipes live in ``RECIPES``;
+a ledger row naming a recipe that does not exist, or a recipe no row uses, is an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from grcp9 import annex, meeting, survey
+from grcp9.data import NOT_ATTRIBUTED, SurveyData
+
+MATCHES, DIFFERS, UNCHECKABLE = "matches", "differs", "cannot be checked"
+STATUSES = (MATCHES, DIFFERS, UNCHECKABLE)
+
+
+@dataclass(frozen=True)
+class Check:
+    status: str
+    recomputed: str  # as shown in the ledger ("" when nothing can be recomputed)
+    detail: str  # the difference, or why the claim cannot be checked, or what the match rests on
+
+
+def _published_number(row: dict[str, Any]) -> float:
+    return float(row["value"])
+
+
+def _compare(published: float, recomputed: float, row: dict[str, Any], detail: str = "") -> Check:
+    """Counts compare exactly; percentages after rounding the way the report rounds."""
+    if row["unit"] == "percent":
+        rounded = survey.report_round(recomputed)
+        shown = f"{recomputed:.1f}"
+        if rounded == published:
+            return Check(MATCHES, shown, detail or f"{shown} % rounds to {published:g} %")
+        return Check(DIFFERS, shown, f"{shown} % rounds to {rounded:g} %, not {published:g} % ({rounded - published:+g} points)")
+    shown = f"{recomputed:g}"
+    if recomputed == published:
+        return Check(MATCHES, shown, detail)
+    return Check(DIFFERS, shown, f"{shown} instead of {published:g} ({recomputed - published:+g}){'; ' + detail if detail else ''}")
+
+
+def roster_count(data: SurveyData, row: dict[str, Any]) -> Check:
+    return _compare(_published_number(row), survey.participation(data, row["wave"]).approached, row,
+                    "the roster is taken to be the options of question 1")
+
+
+def respondent_count(data: SurveyData, row: dict[str, Any]) -> Check:
+    return _compare(_published_number(row), survey.participation(data, row["wave"]).respondents, row)
+
+
+def more_than_half(data: SurveyData, row: dict[str, Any]) -> Check:
+    share = survey.participation(data, row["wave"]).share_of_approached
+    status = MATCHES if share > 50 else DIFFERS
+    return Check(status, f"{share:.1f}", f"{share:.1f} % of the ISCMs approached")
+
+
+def contributors_share(data: SurveyData, row: dict[str, Any]) -> Check:
+    reviews = survey.regional_reviews(data, row["wave"])
+    share = reviews.share_of_respondents if row["basis"] == "respondents" else reviews.share_of_approached
+    return _compare(_published_number(row), share, row)
+
+
+_PLAN_OF = {"imrf_yes": "yes", "imrf_undecided": "undecided", "imrf_no": "no"}
+
+
+def _plan(row: dict[str, Any]) -> str:
+    return next(plan for prefix, plan in _PLAN_OF.items() if row["figure_id"].startswith(prefix))
+
+
+def _plans(data: SurveyData, wave: str) -> dict[str, dict[str, Any]]:
+    table = survey.imrf_plans(data, wave)
+    return {str(record["plan"]): {str(k): v for k, v in record.items()} for record in table.to_dict("records")}
+
+
+def plan_count(data: SurveyData, row: dict[str, Any]) -> Check:
+    plan = _plan(row)
+    plans = _plans(data, row["wave"])
+    named = int(plans[plan]["attributed"])
+    if plan != "yes" and named == 0:
+        unknown = int(plans[NOT_ATTRIBUTED]["attributed"])
+        return Check(UNCHECKABLE, "", f"the report does not name these ISCMs; {unknown} respondents have a plan it does not attribute")
+    return _compare(_published_number(row), named, row)
+
+
+def plan_share(data: SurveyData, row: dict[str, Any]) -> Check:
+    plan = _plan(row)
+    if row["basis"] == "active":
+        count = int(float(survey.published_value(data, row["wave"], "imrf_yes_count")))
+        bases = survey.implied_bases(count, _published_number(row))
+        return Check(UNCHECKABLE, "", "the report never states how many ISCMs are active; "
+                     f"only {', '.join(map(str, bases)) or 'no'} whole denominator(s) fit the percentage")
+    respondents = len(survey.respondents(data, row["wave"]))
+    plans = _plans(data, row["wave"])
+    named = int(plans[plan]["attributed"])
+    if named:
+        return _compare(_published_number(row), survey.percent(named, respondents), row)
+    published_count = int(plans[plan]["published"])
+    return _compare(_published_number(row), survey.percent(published_count, respondents), row,
+                    "recomputed from the report's own (unattributed) count")
+
+
+def format_rank(data: SurveyData, row: dict[str, Any]) -> Check:
+    formats = survey.format_counts(data, row["wave"], "q7")
+    named = formats[formats["option"] != NOT_ATTRIBUTED].set_index("option")["iscms"]
+    count = int(named[row["subject"]])
+    rank = 1 + int((named > count).sum())
+    return _compare(_published_number(row), rank, row, f"{count} ISCMs named for this format in the annex")
+
+
+def option_exists(data: SurveyData, row: dict[str, Any]) -> Check:
+    question = row["subject_kind"].split("_")[0]
+    known = set(data.options.loc[data.options["question"] == question, "option"])
+    status = MATCHES if row["subject"] in known else DIFFERS
+    return Check(status, row["subject"], f"an option of {question}; the report gives no count for it")
+
+
+def objective_count(data: SurveyData, row: dict[str, Any]) -> Check:
+    return Check(UNCHECKABLE, "", "answers to question 13 are not published per ISCM")
+
+
+def objective_label(data: SurveyData, row: dict[str, Any]) -> Check:
+    table = annex.objective_counts(data, row["wave"]).set_index("objective")
+    objective = int(row["subject"])
+    title = str(table.loc[objective, "title"])
+    if annex.label_fits(row["value"], title):
+        return Check(MATCHES, f"objective {objective}", f"fits the title: {title}")
+    instead = [o for o, t in zip(table.index, table["title"]) if annex.label_fits(row["value"], str(t))]
+    return Check(DIFFERS, f"objective {', '.join(map(str, instead)) or 'none'}",
+                 f"the label does not fit objective {objective} ({title}); it fits objective {', '.join(map(str, instead)) or 'none'}")
+
+
+def priority_rank(data: SurveyData, row: dict[str, Any]) -> Check:
+    counts = annex.objective_counts(data, row["wave"]).dropna(subset=["iscms"]).set_index("objective")["iscms"]
+    objective = int(row["subject"])
+    if objective not in counts.index:
+        return Check(UNCHECKABLE, "", f"the summary gives no count for objective {objective}")
+    count = int(counts[objective])
+    best, worst = 1 + int((counts > count).sum()), int((counts >= count).sum())
+    published = _published_number(row)
+    shown = f"{best}" if best == worst else f"{best}-{worst}"
+    if best <= published <= worst:
+        return Check(MATCHES, shown, f"{count} ISCMs in the summary's counts")
+    return Check(DIFFERS, shown, f"by the summary's counts ({count} ISCMs) the objective ranks {shown}, not {published:g}")
+
+
+def event_count(data: SurveyData, row: dict[str, Any]) -> Check:
+    named = int((data.review_participants["event_id"] == row["subject"]).sum())
+    if named == 0:
+        return Check(UNCHECKABLE, "", "the annex names none of the ISCMs that took part")
+    return _compare(_published_number(row), named, row, "ISCMs named for the event")
+
+
+def objective_23_all(data: SurveyData, row: dict[str, Any]) -> Check:
+    counts = annex.objective_counts(data, row["wave"]).set_index("objective")["iscms"]
+    respondents = len(survey.respondents(data, row["wave"]))
+    count = counts[23]
+    status = MATCHES if count == respondents else DIFFERS
+    return Check(status, f"{count} of {respondents}", f"the annex summary counts {count} ISCMs for objective 23, of {respondents} respondents")
+
+
+def objective_total(data: SurveyData, row: dict[str, Any]) -> Check:
+    return _compare(_published_number(row), len(data.objectives), row)
+
+
+def session_count(data: SurveyData, row: dict[str, Any]) -> Check:
+    return _compare(_published_number(row), len(data.sessions), row)
+
+
+def iscms_represented(data: SurveyData, row: dict[str, Any]) -> Check:
+    represented = len(meeting.participants_by_iscm(data))
+    invited = meeting.invited(data)["iscm_id"].nunique()
+    return _compare(_published_number(row), represented, row,
+                    f"ISCMs in the list of participants; {invited} were invited to the discussion sessions")
+
+
+def iscms_with_statements(data: SurveyData, row: dict[str, Any]) -> Check:
+    any_form = len(meeting.iscms_with_statements(data))
+    spoken = len(meeting.iscms_with_statements(data, meeting.SPOKEN_FORMS))
+    return _compare(_published_number(row), any_form, row, f"counting the written statement; {spoken} with oral or video statements only")
+
+
+def session_statement_list(data: SurveyData, row: dict[str, Any]) -> Check:
+    listed = set(data.summary_statement_iscms.loc[data.summary_statement_iscms["session_id"] == row["subject"], "iscm_id"])
+    agenda = set(data.statements_made.loc[data.statements_made["session_id"] == row["subject"], "iscm_id"])
+    missing, extra = survey.named(data, pd.Series(sorted(agenda - listed))), survey.named(data, pd.Series(sorted(listed - agenda)))
+    if not missing and not extra and len(listed) == _published_number(row):
+        return Check(MATCHES, f"{len(agenda)}", "the same ISCMs as the agenda")
+    parts = [f"the agenda has {len(agenda)} ISCMs with statements"]
+    if missing:
+        parts.append(f"not listed: {', '.join(missing)}")
+    if extra:
+        parts.append(f"listed without a statement in the agenda: {', '.join(extra)}")
+    return Check(DIFFERS, f"{len(agenda)}", "; ".join(parts))
+
+
+def not_in_data(data: SurveyData, row: dict[str, Any]) -> Check:
+    return Check(UNCHECKABLE, "", "the report gives no data behind this number")
+
+
+RECIPES: dict[str, Callable[[SurveyData, dict[str, Any]], Check]] = {
+    recipe.__name__: recipe for recipe in [
+        roster_count, respondent_count, more_than_half, contributors_share, plan_count, plan_share, format_rank,
+        option_exists, objective_count, objective_label, priority_rank, event_count, objective_23_all, objective_total,
+        session_count, iscms_represented, iscms_with_statements, session_statement_list, not_in_data,
+    ]
+}
+
+
+class LedgerError(ValueError):
+    """A ledger row names a recipe that does not exist, or a recipe is used by no row."""
+
+
+def check_recipes(data: SurveyData) -> None:
+    used = set(data.published["recipe"])
+    missing = sorted(used - set(RECIPES))
+    unused = sorted(set(RECIPES) - used)
+    if missing:
+        raise LedgerError(f"published_figures.csv, column 'recipe': expected a recipe of grcp9.ledger.RECIPES; found {', '.join(missing)}")
+    if unused:
+        raise LedgerError(f"grcp9.ledger.RECIPES: recipe(s) used by no ledger row: {', '.join(unused)}")
+
+
+def evaluate(data: SurveyData) -> pd.DataFrame:
+    """Every claim with its recomputed value and status."""
+    check_recipes(data)
+    rows = []
+    for record in data.published.fillna("").to_dict("records"):
+        row = {str(key): value for key, value in record.items()}
+        check = RECIPES[row["recipe"]](data, row)
+        rows.append({"claim": row["figure_id"], "section": row["source_section"], "quote": row["source_quote"],
+                     "published": row["value"], "unit": row["unit"], "basis": row["basis"], "rounding": row["rounding"],
+                     "recomputed": check.recomputed, "status": check.status, "detail": check.detail,
+                     "recipe": row["recipe"], "expected_status": row["expected_status"]})
+    return pd.DataFrame(rows)
+
+
+def status_mismatches(checks: pd.DataFrame) -> list[str]:
+    """One message per claim whose status is not the one the ledger expects."""
+    wrong = checks[checks["status"] != checks["expected_status"]]
+    return [f"claim {row.claim} ({row.section}, \u201c{row.quote}\u201d): expected status {row.expected_status!r}, "
+            f"found {row.status!r} ({row.detail})" for row in wrong.itertuples()]

@@ -1,0 +1,51 @@
+"""The verification ledger: every claim's status is asserted, recipes and rows match one to one."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import find_row, set_cell
+
+from grcp9 import data, ledger, paths, results
+
+
+@pytest.fixture(scope="module")
+def checks():
+    return ledger.evaluate(data.load())
+
+
+def test_every_claim_has_its_expected_status(checks):
+    assert ledger.status_mismatches(checks) == []
+
+
+def test_statuses_are_known_and_all_three_occur(checks):
+    assert set(checks["status"]) == set(ledger.STATUSES)
+
+
+def test_a_data_change_that_flips_a_status_names_the_claim(data_copy):
+    path = data_copy / "published_figures.csv"
+    set_cell(path, find_row(path, figure_id="respondents_total"), "value", "16")
+    messages = ledger.status_mismatches(ledger.evaluate(data.load(data_copy)))
+    assert len(messages) == 1
+    assert messages[0].startswith("claim respondents_total (annex1-summary, \u201c15 ISCMs (more than half\u201d): "
+                                  "expected status 'matches', found 'differs'")
+
+
+def test_a_row_with_a_missing_recipe_fails(data_copy):
+    path = data_copy / "published_figures.csv"
+    set_cell(path, find_row(path, figure_id="mexico_followup_actions"), "recipe", "no_such_recipe")
+    with pytest.raises(ledger.LedgerError, match="expected a recipe of grcp9.ledger.RECIPES; found no_such_recipe"):
+        ledger.evaluate(data.load(data_copy))
+
+
+def test_a_recipe_no_row_uses_fails(monkeypatch):
+    monkeypatch.setitem(ledger.RECIPES, "orphan", ledger.not_in_data)
+    with pytest.raises(ledger.LedgerError, match="recipe\\(s\\) used by no ledger row: orphan"):
+        ledger.evaluate(data.load())
+
+
+@pytest.mark.skipif(not (paths.BUILD_DIR / ".complete").is_file(), reason="book not built: run `make book`")
+def test_appendix_summary_counts_are_computed(checks):
+    values = {k: v["value"] for k, v in results.read(paths.results_path("verification")).items()}
+    assert values["claims"] == len(checks)
+    assert values["matches"] + values["differs"] + values["uncheckable"] == len(checks)
+    assert values["differs"] == int((checks["status"] == ledger.DIFFERS).sum())
