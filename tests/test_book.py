@@ -95,6 +95,8 @@ def test_pdf_has_title_page_contents_and_captions():
     contents = normalise(subprocess.run(["pdftotext", "-f", "2", "-l", "3", str(PDF), "-"], check=True,
                                         capture_output=True, text=True).stdout)
     assert "Survey findings" in contents and "Computation: respondents" in contents
+    front = normalise(subprocess.run(["pdftotext", "-l", "8", str(PDF), "-"], check=True, capture_output=True, text=True).stdout)
+    assert "list of figures" in front.lower() and "list of tables" in front.lower()
     for spec in [*figures.FIGURES.values(), *figures.TABLES.values()]:
         opening = normalise(spec.caption.split("{")[0])[:30]
         assert opening in text, f"caption of {spec.label} not in the PDF"
