@@ -15,7 +15,7 @@ WAVE ?= 2021
 PARAMS := book/generated/params.json
 EXECUTION_STAMP := book/generated/.executed
 # One profile page per respondent: the params step writes the list from the data.
-PROFILE_LIST := book/generated/profiles.mk
+PROFILE_LIST := book/generated/profiles.txt
 
 BOOK_SOURCES := $(shell find book -path book/generated -prune -o -type f -print) _config.yml _toc.yml
 BOOK_STAMP := _build/.complete
@@ -47,8 +47,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 system-packages: ## Install the Debian packages for the PDF and tests (TeX, poppler) when missing; needs root
 	@scripts/ensure-system-packages
 
-params: | venv ## Validate the data and parameters (fails before any notebook runs)
-	$(BIN)/python -m grcp9.build params --data-dir '$(DATA_DIR)' --wave '$(WAVE)'
+params: $(PROFILE_LIST) ## Validate the data and parameters (fails before any notebook runs)
 
 # The params step validates the data and parameters on every run, and rewrites params.json and
 # the list of profiles only when they change: an unchanged rerun executes nothing.
@@ -60,7 +59,7 @@ $(PARAMS): $(PROFILE_LIST) ;
 notebooks: $(EXECUTION_STAMP) ## Execute the notebooks whose inputs changed (papermill, in parallel)
 
 # Each executed notebook depends on its source, the parameters and exactly the data tables and
-# package modules it read last time (its .d file); `grcp9.build notebooks` executes the outdated
+# package modules it read last time (its .inputs.json); `grcp9.build notebooks` executes the outdated
 # ones, one kernel more than cores at a time, and touches the stamp only if it executed any.
 $(EXECUTION_STAMP): FORCE $(PARAMS) | venv
 	@$(BIN)/python -m grcp9.build notebooks
@@ -79,7 +78,6 @@ lint: | venv ## Check the package and tests: ruff (style, bugs) and mypy (types)
 
 test: lint book ## Run the whole test suite (lint, unit, data validation, nbval, built book)
 	$(BIN)/python -m pytest tests book/generated/notebooks book/generated/profiles --nbval --nbval-sanitize-with tests/nbval-sanitize.cfg
-
 
 release: book ## Assemble release/grcp9-<version>/: PDF, HTML archive, data zip and SHA256SUMS
 	$(BIN)/python -m grcp9.release

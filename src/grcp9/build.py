@@ -1,9 +1,9 @@
 """Build steps called by the Makefile: check parameters, execute one notebook, build the book.
 
-    python -m grcp9.build params --data-dir data --wave 2021
-    python -m grcp9.build execute respondents [--position 1/3]
-    python -m grcp9.build profile-list        # book/generated/profiles.mk, from the data
-    python -m grcp9.build profile arcp [--position 1/15]
+    python -m grcp9.build params --data-dir data --wave 2021   # also lists the respondents' profiles
+    python -m grcp9.build notebooks                           # executes the out-of-date notebooks
+    python -m grcp9.build execute respondents                 # one notebook
+    python -m grcp9.build profile arcp                        # one profile page
     python -m grcp9.build book
 
 Each step either succeeds completely or leaves the previous outputs untouched: notebooks are
@@ -18,7 +18,6 @@ import concurrent.futures
 import hashlib
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -30,7 +29,7 @@ from typing import Any
 
 import nbformat
 
-from grcp9 import paths
+from grcp9 import paths, results
 from grcp9.validation import DataValidationError, ParameterError
 
 PDF_NAME = "grcp9-reproducible-edition.pdf"
@@ -96,39 +95,17 @@ def _run_notebook(source: Path, target: Path, parameters: dict[str, Any], label:
     notebook = strip_volatile_metadata(nbformat.read(temporary, as_version=4))
     set_page_title(notebook, paths.results_path(target.stem, target.parent))
     nbformat.write(notebook, temporary)
-    write_dependencies(target, source)  # before the move, so the notebook is newer than its .d file
-    os.replace(temporary, target)
-    return target
-
-
-def _make_path(path: str) -> str:
-    return path.replace(" ", "\\ ")
-
-
-def write_dependencies(target: Path, source: Path) -> Path:
-    """Turn the inputs a notebook recorded into a make dependency file next to it (like ``gcc -MD -MP``).
-
-    The executed notebook then depends on exactly the data tables and package modules it used;
-    each is also listed as an empty target, so a file that disappears triggers a re-run, not an error.
-    """
-    inputs_file = target.with_name(target.stem + paths.INPUTS_SUFFIX)
-    if not inputs_file.is_file():
+    if not inputs_path(target).is_file():
         raise BuildError(f"notebook step: {source.name} did not record its inputs (call results.record_inputs last)")
-    inputs = json.loads(inputs_file.read_text(encoding="utf-8"))
-    dependencies = [*inputs["data"], *inputs["package"]]
-    relative_target = target.relative_to(paths.REPO_ROOT)
-    lines = [f"{_make_path(str(relative_target))}: {' '.join(_make_path(d) for d in dependencies)}", ""]
-    lines += [f"{_make_path(d)}:" for d in dependencies]
-    depfile = target.with_suffix(paths.DEPENDENCIES_SUFFIX)
-    depfile.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return depfile
+    os.replace(temporary, target)  # after the notebook wrote its inputs record, so it is the newer file
+    return target
 
 
 def set_page_title(notebook: Any, results_file: Path) -> None:
     """A template's title cell (tag ``page-title``) becomes the title the notebook glued as ``page_title``."""
     for cell in notebook.cells:
         if "page-title" in cell.metadata.get("tags", []):
-            title = json.loads(results_file.read_text(encoding="utf-8"))["values"]["page_title"]["value"]
+            title = results.read(results_file)["page_title"]["value"]
             cell.source = f"# {title}"
 
 
@@ -168,14 +145,18 @@ def notebook_jobs(profile_ids: list[str]) -> list[NotebookJob]:
     return jobs
 
 
+def inputs_path(target: Path) -> Path:
+    """Where an executed notebook's record of the files it read lies (written by the notebook)."""
+    return target.with_name(target.stem + paths.INPUTS_SUFFIX)
+
+
 def recorded_dependencies(target: Path) -> list[Path] | None:
-    """The files a previous run of this notebook read (its .d file), or None if unknown."""
-    depfile = target.with_suffix(paths.DEPENDENCIES_SUFFIX)
-    if not depfile.is_file():
+    """The data tables and package modules a previous run of this notebook read, or None if unknown."""
+    record = inputs_path(target)
+    if not record.is_file():
         return None
-    first_line = depfile.read_text(encoding="utf-8").splitlines()[0]
-    listed = first_line.split(":", 1)[1].replace("\\ ", "\0").split()
-    return [paths.resolve(item.replace("\0", " ")) for item in listed]
+    inputs = json.loads(record.read_text(encoding="utf-8"))
+    return [paths.resolve(item) for item in [*inputs["data"], *inputs["package"]]]
 
 
 def is_outdated(job: NotebookJob, params_file: Path = paths.PARAMS_FILE) -> bool:
@@ -193,7 +174,7 @@ def is_outdated(job: NotebookJob, params_file: Path = paths.PARAMS_FILE) -> bool
 def execute_outdated(jobs: int = 0, params_file: Path = paths.PARAMS_FILE) -> list[NotebookJob]:
     """Execute the out-of-date notebooks, ``jobs`` kernels at a time (default: cores + 1), and touch
     the execution stamp if anything ran, so make rebuilds the book only then."""
-    profile_ids = re.findall(r"PROFILE_IDS := (.*)", paths.PROFILE_LIST.read_text(encoding="utf-8"))[0].split()
+    profile_ids = paths.PROFILE_LIST.read_text(encoding="utf-8").split()
     todo = [job for job in notebook_jobs(profile_ids) if is_outdated(job, params_file)]
     if not todo:
         return []
@@ -221,16 +202,15 @@ def execute_outdated(jobs: int = 0, params_file: Path = paths.PARAMS_FILE) -> li
 
 
 def write_profile_list(params_file: Path = paths.PARAMS_FILE, target: Path = paths.PROFILE_LIST) -> list[str]:
-    """Write the make fragment listing one profile per respondent (from the data), only if it
-    changed, and delete profiles of ISCMs that are no longer respondents."""
+    """List one profile per respondent (from the data), rewriting the list only if it changed, and
+    delete the profiles of ISCMs that are no longer respondents."""
     parameters = json.loads(params_file.read_text(encoding="utf-8"))
     from grcp9 import data, survey
 
     loaded = data.load(parameters["data_dir"])
     ids = survey.respondents(loaded, survey.check_wave(loaded, parameters["wave"]))["iscm_id"].tolist()
-    content = "# Written by `python -m grcp9.build params` from the data: one profile page per respondent.\n"
-    content += f"PROFILE_IDS := {' '.join(ids)}\n"
-    # Rewritten only when the list changes: make then re-reads the Makefile once (and only then).
+    content = "".join(f"{iscm_id}\n" for iscm_id in ids)
+    # Rewritten only when the list changes, so make rebuilds the book only then.
     if not target.is_file() or target.read_text(encoding="utf-8") != content:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(content, encoding="utf-8")
@@ -239,6 +219,7 @@ def write_profile_list(params_file: Path = paths.PARAMS_FILE, target: Path = pat
             if stale.stem not in ids:
                 stale.unlink()
                 paths.results_path(stale.stem, paths.PROFILES_DIR).unlink(missing_ok=True)
+                inputs_path(stale).unlink(missing_ok=True)
     return ids
 
 
@@ -319,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grcp9.build", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
-    params = commands.add_parser("params", help="validate data and parameters; write book/generated/params.json if changed")
+    params = commands.add_parser("params", help="validate data and parameters; write params.json and the profile list if changed")
     params.add_argument("--data-dir", default="data")
     params.add_argument("--wave", default="2021")
     run = commands.add_parser("execute", help="execute one notebook with papermill")
@@ -328,7 +309,6 @@ def main(argv: list[str] | None = None) -> int:
     profile = commands.add_parser("profile", help="execute the profile template for one respondent")
     profile.add_argument("iscm_id")
     profile.add_argument("--position", default="", help="progress shown as i/n")
-    commands.add_parser("profile-list", help="write the make fragment listing the respondents' profiles")
     outdated = commands.add_parser("notebooks", help="execute the out-of-date notebooks, in parallel")
     outdated.add_argument("--jobs", type=int, default=0, help="kernels at a time (default: cores + 1)")
     commands.add_parser("book", help="build HTML and PDF atomically into _build/")
@@ -342,8 +322,6 @@ def main(argv: list[str] | None = None) -> int:
             execute(arguments.name, position=arguments.position)
         elif arguments.command == "profile":
             execute_profile(arguments.iscm_id, position=arguments.position)
-        elif arguments.command == "profile-list":
-            write_profile_list()
         elif arguments.command == "notebooks":
             executed = execute_outdated(jobs=arguments.jobs)
             print(f"[notebooks] {len(executed)} executed" if executed else "[notebooks] up to date", flush=True)

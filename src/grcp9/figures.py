@@ -169,6 +169,11 @@ def plain_text(text: str) -> str:
     return text.replace("$", r"\$")
 
 
+def _caption(template: str, values: Mapping[str, Any]) -> str:
+    """A caption template filled with values escaped for Markdown."""
+    return template.format(**{key: markdown.escape(value) for key, value in values.items()})
+
+
 def _snippet_path(output_dir: Path, kind: str, key: str) -> Path:
     return output_dir / kind / f"{key}.md"
 
@@ -190,7 +195,7 @@ def publish_figure(fig: Figure, spec: FigureSpec, plotted: pd.DataFrame, values:
     figures_dir = output_dir / "figures"
     style.save(fig, figures_dir / spec.key)
     plotted.to_csv(figures_dir / f"{spec.key}.csv", index=False, lineterminator="\n")
-    caption = spec.caption.format(**{key: markdown.escape(value) for key, value in values.items()})
+    caption = _caption(spec.caption, values)
     alt = " ".join(spec.alt.format(**values).split())  # a plain-text attribute, not Markdown
     snippet = "\n".join([
         f"```{{figure}} {paths.BOOK_FIGURES}/{spec.key}.*",
@@ -216,7 +221,7 @@ def publish_table(table: pd.DataFrame, spec: TableSpec, values: Mapping[str, Any
     csv_path = tables_dir / f"{spec.key}.csv"
     table.to_csv(csv_path, index=False, lineterminator="\n")
     snippet = "\n".join([
-        f"```{{table}} {spec.caption.format(**{key: markdown.escape(value) for key, value in values.items()})}",
+        f"```{{table}} {_caption(spec.caption, values)}",
         f":name: {spec.label}",
         *([f":widths: {' '.join(map(str, spec.widths))}"] if spec.widths else []),
         "",

@@ -22,8 +22,7 @@ FIGURES_DIR = GENERATED_DIR / "figures"
 TABLES_DIR = GENERATED_DIR / "tables"
 PROFILES_DIR = GENERATED_DIR / "profiles"
 PROFILE_TEMPLATE = "iscm_profile"  # notebooks/iscm_profile.ipynb, executed once per respondent
-PROFILE_LIST = GENERATED_DIR / "profiles.mk"
-COMPENDIUM_DIR = GENERATED_DIR / "compendium"
+PROFILE_LIST = GENERATED_DIR / "profiles.txt"  # one respondent id a line, written by the params step
 PARAMS_FILE = GENERATED_DIR / "params.json"
 EXECUTION_STAMP = GENERATED_DIR / ".executed"  # touched whenever notebooks were executed
 BUILD_DIR = REPO_ROOT / "_build"
@@ -37,8 +36,7 @@ BOOK_TABLES = "/generated/tables"
 BOOK_NOTEBOOKS = "/generated/notebooks"
 
 RESULTS_SUFFIX = ".results.json"
-INPUTS_SUFFIX = ".inputs.json"  # data files and modules a notebook used (written by the notebook)
-DEPENDENCIES_SUFFIX = ".d"  # the same as make dependencies (written by the build)
+INPUTS_SUFFIX = ".inputs.json"  # data files and modules a notebook used: its build dependencies
 
 
 def resolve(path: str | Path) -> Path:

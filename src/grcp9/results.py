@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
-
-from myst_nb import glue
+from typing import TYPE_CHECKING, Any
 
 from grcp9 import paths
-from grcp9.data import SurveyData
+
+if TYPE_CHECKING:
+    from grcp9.data import SurveyData
 
 JsonScalar = int | float | str
 
@@ -31,6 +31,8 @@ class Results:
             raise KeyError(f"{self.notebook}: the key {key!r} is glued twice")
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise TypeError(f"{self.notebook}: glue {key!r} expects a number or a string, got {type(value).__name__}")
+        from myst_nb import glue  # here, so the build steps can read results without importing it
+
         glue(key, value, display=False)
         self.values[key] = {"value": value, "description": description}
         self._write()
@@ -39,8 +41,8 @@ class Results:
     def record_inputs(self, data: SurveyData) -> None:
         """Write which data files and package modules this notebook used (``<notebook>.inputs.json``).
 
-        The build turns it into make dependencies, so the notebook re-executes only when one of
-        these files changes. Call it last, after every computation.
+        The build reads it as the notebook's dependencies, so the notebook re-executes only when
+        one of these files changes. Call it last, after every computation.
         """
         modules = sorted({Path(str(module.__file__)) for name, module in sys.modules.items()
                           if (name == "grcp9" or name.startswith("grcp9.")) and getattr(module, "__file__", None)})
