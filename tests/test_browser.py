@@ -105,7 +105,7 @@ def test_page_in_browser(site, browser, page):
     links = tab.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))")
     unresolved = [href for href in links if not href.startswith(("mailto:", "javascript:")) and not resolves(site, page, href)]
     assert not unresolved, unresolved
-    glued = tab.locator("span.pasted-text")
+    glued = tab.locator("span.computed-value")
     for index in range(glued.count()):
         assert glued.nth(index).is_visible(), f"glued value {index} hidden"
     stem = page.removesuffix(".html")

@@ -11,7 +11,7 @@ from grcp9 import paths
 # Numbers that are names or dates, not data: years, "GRCP 9", question numbers, resolution codes.
 ALLOWED = [
     r"(?s)```\{raw\}.*?```",  # raw HTML blocks (the ledger's filter script)
-    r"\{glue:[a-z]+\}`[^`]*`",  # glued values
+    r"\{(value|notebook)\}`[^`]*`",  # computed values, notebook names
     r"```\{[a-z-]+\}[^\n]*",  # directive lines (file names of includes)
     r"\]\([^)]*\)",  # link targets
     r"\b(19|20)\d\d\b",  # years
@@ -38,4 +38,4 @@ def test_no_typed_numbers(chapter):
 
 def test_the_check_catches_a_typed_number():
     assert prose_digits("Of these, 15 answered (52 %).") == ["Of these, 15 answered (52 %)."]
-    assert prose_digits("In 2021, {glue:text}`a.ipynb::n:d` answered question 9.") == []
+    assert prose_digits("In 2021, {value}`a.n:d` answered question 9.") == []

@@ -255,7 +255,8 @@ def profile_answers(data: SurveyData, wave: str, iscm_id: str) -> pd.DataFrame:
 
     q7_section, q7_quote = first("q7")
     q10_section, q10_quote = first("q10")
-    return pd.DataFrame([
+    titles = {row.section_id: f"{row.part}: {row.title}" for row in data.sections.itertuples()}
+    rows = pd.DataFrame([
         {"question": "6. Contributed to the GCM regional reviews?", "answer": ANSWER_TEXT[answer["q6_contributed"]],
          "section": answer["q6_section"], "quote": answer["q6_quote"]},
         {"question": "7. In what format?", "answer": formats_text("q7", answer["q7_formats"]), "section": q7_section, "quote": q7_quote},
@@ -263,6 +264,9 @@ def profile_answers(data: SurveyData, wave: str, iscm_id: str) -> pd.DataFrame:
          "section": answer["q9_section"], "quote": answer["q9_quote"]},
         {"question": "10. In what format?", "answer": formats_text("q10", answer["q10_formats"]), "section": q10_section, "quote": q10_quote},
     ])
+    # The report's own part and section title, not our section key.
+    rows["section"] = rows["section"].map(lambda section: titles.get(section, section) if section else "")
+    return rows
 
 
 def profile_unknowns(data: SurveyData, wave: str, iscm_id: str) -> list[str]:

@@ -68,11 +68,17 @@ def strip_volatile_metadata(notebook: Any) -> Any:
     papermill_meta = notebook.metadata.get("papermill", {})
     for key in VOLATILE_NOTEBOOK_PAPERMILL:
         papermill_meta.pop(key, None)
+    # The injected parameters are shown or hidden like the template's own parameters cell (the
+    # profile template hides both: a page shows results, not code).
+    hiding = [tag for cell in notebook.cells if "parameters" in cell.metadata.get("tags", [])
+              for tag in cell.metadata["tags"] if tag.startswith(("remove-", "hide-"))]
     for cell in notebook.cells:
         for key in VOLATILE_CELL_METADATA:
             cell.metadata.pop(key, None)
-        if "injected-parameters" in cell.metadata.get("tags", []):
+        tags = cell.metadata.get("tags", [])
+        if "injected-parameters" in tags:
             cell.id = "injected-parameters"  # papermill gives the cell a random id
+            cell.metadata["tags"] = [*tags, *(tag for tag in hiding if tag not in tags)]
     return notebook
 
 
@@ -223,10 +229,38 @@ def write_profile_list(params_file: Path = paths.PARAMS_FILE, target: Path = pat
     return ids
 
 
-def _jupyter_book_command(output: Path, *arguments: str) -> list[str]:
+def _jupyter_book_command(output: Path, toc: Path, *arguments: str) -> list[str]:
     executable = Path(sys.executable).with_name("jupyter-book")
-    return [str(executable), "build", str(paths.BOOK_DIR), "--config", str(paths.CONFIG_FILE), "--toc", str(paths.TOC_FILE),
+    return [str(executable), "build", str(paths.BOOK_DIR), "--config", str(paths.CONFIG_FILE), "--toc", str(toc),
             "-W", "-n", "--keep-going", "--path-output", str(output), *arguments]
+
+
+def reader_toc(toc: dict[str, Any]) -> dict[str, Any]:
+    """The reader PDF's table of contents: the HTML book's, without the computation notebooks
+    (they stay in the HTML edition), without the HTML references page (LaTeX prints the
+    references once, at the end), and with the landing page as the first chapter under a root
+    document of its own."""
+    def keep(entry: dict[str, Any]) -> bool:
+        file = entry.get("file", "")
+        return not file.startswith(paths.BOOK_NOTEBOOKS.strip("/")) and file != paths.HTML_REFERENCES_PAGE
+
+    parts = [{"chapters": [{"file": toc["root"]}]}]
+    for part in toc["parts"]:
+        chapters = [entry for entry in part["chapters"] if keep(entry)]
+        if chapters:
+            parts.append({**part, "chapters": chapters})
+    return {"format": toc["format"], "root": paths.PDF_ROOT, "parts": parts}
+
+
+def write_reader_toc(target: Path) -> Path:
+    import yaml
+
+    toc = yaml.safe_load(paths.TOC_FILE.read_text(encoding="utf-8"))
+    content = yaml.safe_dump(reader_toc(toc), sort_keys=False, allow_unicode=True)
+    if not target.is_file() or target.read_text(encoding="utf-8") != content:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content, encoding="utf-8")
+    return target
 
 
 def build_book() -> tuple[Path, Path]:
@@ -236,14 +270,15 @@ def build_book() -> tuple[Path, Path]:
     # Sphinx keeps reading incrementally (its environment is in .doctrees), but every page is
     # written afresh: no page of a removed document survives, and the output equals a clean build's.
     shutil.rmtree(html_root / "_build" / "html", ignore_errors=True)
-    steps = {"HTML": (html_root, ()), "PDF": (pdf_root, ("--builder", "pdflatex"))}
+    pdf_toc = write_reader_toc(pdf_root / "_toc.yml")
+    steps = {"HTML": (html_root, paths.TOC_FILE, ()), "PDF": (pdf_root, pdf_toc, ("--builder", "pdflatex"))}
     started = time.monotonic()
     running = {}
-    for step, (root, arguments) in steps.items():
+    for step, (root, toc, arguments) in steps.items():
         root.mkdir(parents=True, exist_ok=True)
         log = (root / "build.log").open("w", encoding="utf-8")
         print(f"[book] building {step} (log: {(root / 'build.log').relative_to(paths.REPO_ROOT)})", flush=True)
-        running[step] = (subprocess.Popen(_jupyter_book_command(root, *arguments), cwd=paths.REPO_ROOT, stdout=log,
+        running[step] = (subprocess.Popen(_jupyter_book_command(root, toc, *arguments), cwd=paths.REPO_ROOT, stdout=log,
                                           stderr=subprocess.STDOUT), log, root)
     failed = []
     for step, (process, log, root) in running.items():

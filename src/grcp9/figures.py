@@ -5,6 +5,7 @@ the caption and alt-text templates. ``publish_*`` writes the image/CSV files plu
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -36,7 +37,6 @@ class TableSpec:
     key: str
     notebook: str
     caption: str
-    widths: tuple[int, ...] = ()  # relative column widths; needed for long tables to wrap in the PDF
 
     @property
     def label(self) -> str:
@@ -118,8 +118,7 @@ TABLES: dict[str, TableSpec] = {spec.key: spec for spec in [
               "The list of speakers (Annex V) next to the list of participants (Annex VI), with the spelling each uses."),
     TableSpec("participants-by-iscm", "meeting", "ISCMs in the list of participants, with the roles it states."),
     TableSpec("ledger", "verification",
-              "The ledger: every number or countable claim of the report, recomputed from the data, with its status.",
-              widths=(26, 12, 13, 12, 37)),
+              "The ledger: every number or countable claim of the report, recomputed from the data, with its status."),
     TableSpec("discrepancies", "verification", "The discrepancy register, by severity."),
 ]}
 
@@ -179,7 +178,47 @@ def _snippet_path(output_dir: Path, kind: str, key: str) -> Path:
 
 
 def _notebook_link(notebook: str) -> str:
-    return f"{{doc}}`{notebook}.ipynb <{paths.BOOK_NOTEBOOKS}/{notebook}>`"
+    """The notebook's page in HTML, its file name in the PDF (book/_ext/computed.py)."""
+    return f"{{notebook}}`{notebook}`"
+
+
+# Column widths of tables (relative, as MyST's :widths:), one rule for every table. A column gets
+# at least its longest unbreakable word plus room for the wider header face, so nothing
+# hyphenates into nonsense; the rest of the line is shared in proportion to how much more its
+# typical (upper-quartile) cell needs, up to a cap. A table whose minimum widths do not fit a
+# portrait line is set in landscape. Measured in characters of the PDF's table font (\small
+# FreeSerif): a portrait line holds about 95, a landscape line about 145, less about 3 per column
+# for the space between columns.
+WIDTH_CAP = 40
+SHORT_TABLE_ROWS = 10  # a table of at most this many rows fits on a page whatever its cells hold
+PORTRAIT_CHARACTERS = 95
+LANDSCAPE_CHARACTERS = 145
+COLUMN_GAP_CHARACTERS = 3
+
+
+@dataclass(frozen=True)
+class TableLayout:
+    widths: tuple[int, ...]
+    landscape: bool
+
+
+def table_layout(frame: pd.DataFrame) -> TableLayout:
+    """Column widths for a table from its content, and whether it needs a landscape page."""
+    minimum, wanted = [], []
+    for column in frame.columns:
+        cells = [str(column)] + ["" if pd.isna(v) else str(v) for v in frame[column]]
+        # LaTeX may break a line at a space, after a hyphen and (see book/_ext) after an underscore.
+        longest_word = max((len(word) for cell in cells for word in re.split(r"[\s_-]+", cell)), default=1)
+        typical = sorted(len(cell) for cell in cells)[(len(cells) * 3) // 4]
+        # The header is set in bold sans, about a quarter wider than the cells' serif.
+        longest_header = max((len(word) for word in re.split(r"[\s_-]+", str(column))), default=1)
+        minimum.append(max(longest_word + 2, round(longest_header * 1.25) + 2, 4))
+        wanted.append(max(min(typical, WIDTH_CAP) - minimum[-1], 0))
+    gaps = COLUMN_GAP_CHARACTERS * len(minimum)
+    landscape = sum(minimum) + gaps > PORTRAIT_CHARACTERS
+    spare = (LANDSCAPE_CHARACTERS if landscape else PORTRAIT_CHARACTERS) - gaps - sum(minimum)
+    share = min(1.0, spare / sum(wanted)) if sum(wanted) else 0.0
+    return TableLayout(tuple(m + round(w * share) for m, w in zip(minimum, wanted)), landscape)
 
 
 def describe_bars(labels: list[str], values: list[float | None], value_format: str = "{:g}",
@@ -220,16 +259,23 @@ def publish_table(table: pd.DataFrame, spec: TableSpec, values: Mapping[str, Any
     tables_dir.mkdir(parents=True, exist_ok=True)
     csv_path = tables_dir / f"{spec.key}.csv"
     table.to_csv(csv_path, index=False, lineterminator="\n")
+    layout = table_layout(table)
+    # The data line is part of the caption, so it stays with its table on paper. A table that may
+    # not fit the rest of a page is a longtable in the PDF: it breaks across pages with its header
+    # repeated. A short one is a plain table that never breaks (a short longtable just after a
+    # figure overflowed the page).
+    landscape = (["```{raw} latex", r"\begin{landscape}", "```", ""], ["", "```{raw} latex", r"\end{landscape}", "```"])
     snippet = "\n".join([
-        f"```{{table}} {_caption(spec.caption, values)}",
+        *(landscape[0] if layout.landscape else []),
+        (f":::{{table}} {_caption(spec.caption, values)} Data: "
+         f"{{download}}`{spec.key}.csv <{paths.BOOK_TABLES}/{spec.key}.csv>`; computed in {_notebook_link(spec.notebook)}."),
         f":name: {spec.label}",
-        *([f":widths: {' '.join(map(str, spec.widths))}"] if spec.widths else []),
+        *([":class: longtable"] if len(table) > SHORT_TABLE_ROWS else []),
+        f":widths: {' '.join(map(str, layout.widths))}",
         "",
         markdown.table(table),
-        "```",
-        "",
-        (f"Data: {{download}}`{spec.key}.csv <{paths.BOOK_TABLES}/{spec.key}.csv>`; "
-         f"computed in {_notebook_link(spec.notebook)}."),
+        ":::",  # a colon fence: a backtick fence's opening line cannot hold the caption's roles
+        *(landscape[1] if layout.landscape else []),
         "",
     ])
     target = _snippet_path(output_dir, "tables", spec.key)

@@ -28,7 +28,9 @@ EXECUTION_STAMP = GENERATED_DIR / ".executed"  # touched whenever notebooks were
 BUILD_DIR = REPO_ROOT / "_build"
 STAGING_DIR = REPO_ROOT / ".staging"
 CONFIG_FILE = REPO_ROOT / "_config.yml"
-TOC_FILE = REPO_ROOT / "_toc.yml"
+TOC_FILE = REPO_ROOT / "_toc.yml"  # the HTML book's; the reader PDF's is derived from it (build.reader_toc)
+PDF_ROOT = "pdf-edition"  # book/pdf-edition.md: root document of the reader PDF
+HTML_REFERENCES_PAGE = "references"  # book/references.md: the HTML bibliography page
 
 # Book-relative (Sphinx source-relative) forms, for links written into generated MyST.
 BOOK_FIGURES = "/generated/figures"

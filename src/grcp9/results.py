@@ -34,6 +34,7 @@ class Results:
         from myst_nb import glue  # here, so the build steps can read results without importing it
 
         glue(key, value, display=False)
+        print(f"{key} = {value!r}  # {description}")  # the cell that computed a value shows it
         self.values[key] = {"value": value, "description": description}
         self._write()
         return value

@@ -1,0 +1,288 @@
+"""Computed values in the chapters, and the links that trace them to the cell that made them.
+
+Two roles for chapter writers:
+
+``{value}`notebook.key:spec```
+    The value that ``notebooks/<notebook>.ipynb`` recorded under ``key`` (``Results.glue``), taken
+    from the executed notebook's results file and formatted with the Python format ``spec``
+    (optional). In HTML the value links to the exact cell that computed it (``#cell-<cell id>`` on
+    the notebook's page); in the PDF it is plain text. A key the executed notebook did not glue is
+    a build error naming the chapter and the key.
+``{notebook}`name```
+    "computed in" reference: a link to the notebook's page in HTML, the file name in the PDF
+    (the reader PDF leaves the computation notebooks out).
+
+It also gives every code cell of an executed notebook page an anchor (``cell-<cell id>``) and,
+in the LaTeX build, turns each captioned part of the table of contents into a ``\\part`` page and
+the part named by ``edition_appendix_caption`` into lettered appendices.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.application import Sphinx
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util.docutils import SphinxRole
+
+NOTEBOOK_DIR = "generated/notebooks"  # source-relative folder of the executed notebooks
+RESULTS_SUFFIX = ".results.json"
+
+
+class computed_value(nodes.inline):
+    """A value with the notebook and cell it came from (resolved to a link for HTML)."""
+
+
+class notebook_reference(nodes.inline):
+    """A reference to a computation notebook (a link in HTML, its file name in the PDF)."""
+
+
+@lru_cache(maxsize=64)
+def _load(path: str, mtime: int) -> Any:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def _read_json(path: Path) -> Any:
+    return _load(str(path), path.stat().st_mtime_ns)
+
+
+def glue_cells(notebook: Path) -> dict[str, str]:
+    """Glue key -> id of the cell whose output carries it, read from an executed notebook."""
+    cells = {}
+    for cell in _read_json(notebook)["cells"]:
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name:
+                cells[name] = cell["id"]
+    return cells
+
+
+class ValueRole(SphinxRole):
+    def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+        reference, _, spec = self.text.partition(":")
+        notebook, _, key = reference.partition(".")
+        source = Path(self.env.srcdir) / NOTEBOOK_DIR
+        results_file = source / f"{notebook}{RESULTS_SUFFIX}"
+        executed = source / f"{notebook}.ipynb"
+
+        def fail(message: str) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+            error = self.inliner.reporter.error(f"{{value}}`{self.text}`: {message}", line=self.lineno)
+            return [nodes.problematic(self.rawtext, self.rawtext)], [error]
+
+        if not notebook or not key:
+            return fail("expected notebook.key or notebook.key:format")
+        if not results_file.is_file() or not executed.is_file():
+            return fail(f"no executed notebook {NOTEBOOK_DIR}/{notebook}.ipynb with its results (run `make notebooks`)")
+        self.env.note_dependency(str(results_file))
+        self.env.note_dependency(str(executed))
+        recorded = _read_json(results_file)["values"]
+        if key not in recorded:
+            return fail(f"{notebook}.ipynb recorded no value {key!r}")
+        cell = glue_cells(executed).get(key)
+        if cell is None:
+            return fail(f"no cell of {notebook}.ipynb glued {key!r}")
+        try:
+            text = format(recorded[key]["value"], spec)
+        except (TypeError, ValueError) as error:
+            return fail(f"format {spec!r} does not apply to {recorded[key]['value']!r}: {error}")
+        node = computed_value(self.rawtext, text, classes=["computed-value"], notebook=notebook, key=key, cell=cell,
+                              description=recorded[key].get("description", ""))
+        return [node], []
+
+
+class NotebookRole(SphinxRole):
+    def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+        name = self.text.strip()
+        if not (Path(self.env.srcdir) / NOTEBOOK_DIR / f"{name}.ipynb").is_file():
+            error = self.inliner.reporter.error(f"{{notebook}}`{name}`: no executed notebook {NOTEBOOK_DIR}/{name}.ipynb",
+                                                line=self.lineno)
+            return [nodes.problematic(self.rawtext, self.rawtext)], [error]
+        return [notebook_reference(self.rawtext, f"{name}.ipynb", notebook=name, classes=["notebook-reference"])], []
+
+
+class ResolveComputedLinks(SphinxPostTransform):
+    """HTML: link each value to its cell and each notebook reference to its page. Other formats:
+    plain text (the PDF has no notebook pages)."""
+
+    default_priority = 20
+
+    def run(self, **kwargs: Any) -> None:
+        html = self.app.builder.format == "html"
+        for node in list(self.document.findall(computed_value)) + list(self.document.findall(notebook_reference)):
+            if not html:
+                node.replace_self(nodes.inline(node.rawsource, node.astext(), classes=node["classes"]))
+                continue
+            target = f"{NOTEBOOK_DIR}/{node['notebook']}"
+            uri = self.app.builder.get_relative_uri(self.env.docname, target)
+            if isinstance(node, computed_value):
+                uri += f"#cell-{node['cell']}"
+                title = f"computed in {node['notebook']}.ipynb, cell {node['cell']}: {node['key']}"
+                if node["description"]:
+                    title += f" ({node['description']})"
+                classes = ["computed-link"]
+            else:
+                title, classes = f"the notebook {node['notebook']}.ipynb", ["notebook-link"]
+            link = nodes.reference("", "", refuri=uri, reftitle=title, classes=classes, internal=True)
+            link.append(nodes.inline(node.rawsource, node.astext(), classes=node["classes"]))
+            node.replace_self(link)
+
+
+class DataLineInCaption(SphinxPostTransform):
+    """LaTeX: wrap the "Data: ...; computed in ..." end of a figure or table caption in
+    ``\\grcpdataline{...}``, which the lists of figures and tables leave out."""
+
+    default_priority = 19  # before ResolveComputedLinks replaces the notebook references
+    formats = ("latex",)
+
+    def run(self, **kwargs: Any) -> None:
+        for reference in list(self.document.findall(notebook_reference)):
+            caption = reference.parent
+            if not isinstance(caption, (nodes.caption, nodes.title)):
+                continue
+            for index, child in enumerate(caption.children):
+                if isinstance(child, nodes.Text) and "Data: " in child:
+                    before, _, after = str(child).rpartition("Data: ")
+                    caption.replace(child, nodes.Text(before))
+                    caption.insert(index + 1, nodes.raw("", r"\grcpdataline{Data: " if not after else
+                                                        r"\grcpdataline{Data: " + after, format="latex"))
+                    caption.append(nodes.raw("", "}", format="latex"))
+                    break
+
+
+def anchor_cells(app: Sphinx, doctree: nodes.document) -> None:
+    """Give each code cell of an executed notebook page the anchor ``cell-<cell id>``."""
+    docname = app.env.docname
+    source = Path(app.env.doc2path(docname))
+    if source.suffix != ".ipynb":
+        return
+    cells = _read_json(source)["cells"]
+    for container in doctree.findall(nodes.container):
+        if container.get("nb_element") == "cell_code" and "cell_index" in container:
+            cell_id = cells[container["cell_index"]].get("id")
+            if cell_id:
+                anchor = nodes.make_id(f"cell-{cell_id}")
+                if anchor not in container["ids"]:
+                    container["ids"].append(anchor)
+
+
+def latex_parts(app: Sphinx, doctree: nodes.document) -> None:
+    """LaTeX only: a part page for each captioned part of the root document's table of contents,
+    and lettered appendices for the part named by ``edition_appendix_caption``. The captions are
+    taken off the toctrees, so LaTeX's contents page keeps its own name."""
+    if app.builder.format != "latex" or app.env.docname != app.config.root_doc:
+        return
+    for toctree in list(doctree.findall(addnodes.toctree)):
+        caption = toctree.get("caption")
+        if not caption:
+            continue
+        anchor = toctree.parent if isinstance(toctree.parent, nodes.compound) else toctree
+        latex = r"\appendix" + "\n" if caption == app.config.edition_appendix_caption else ""
+        latex += r"\part{" + _latex_escape(caption) + "}"
+        anchor.parent.insert(anchor.parent.index(anchor), nodes.raw("", latex, format="latex"))
+        del toctree["caption"]
+
+
+def _latex_escape(text: str) -> str:
+    from sphinx.util.texescape import escape
+
+    return escape(text)
+
+
+def _citation_record(app: Sphinx) -> dict[str, Any]:
+    """CITATION.cff beside the configuration (the one source of the release date)."""
+    import yaml
+
+    record = Path(app.confdir) / "CITATION.cff"
+    if not record.is_file():
+        record = Path(app.srcdir).parent / "CITATION.cff"
+    return yaml.safe_load(record.read_text(encoding="utf-8")) if record.is_file() else {}
+
+
+def front_matter(app: Sphinx, config: Any) -> None:
+    """The PDF's title page, its back (what this edition is, how to cite it) and the PDF's
+    metadata, from the configuration and CITATION.cff."""
+    from sphinx.util.texescape import escape
+
+    citation = _citation_record(app)
+    # Jupyter Book passes _config.yml's title as html_title and as the LaTeX document title.
+    title = config.latex_doc_overrides.get("title") if hasattr(config, "latex_doc_overrides") else None
+    title, version = title or config.html_title or config.project, config.release
+    date = str(citation.get("date-released", ""))
+    repository = config.edition_repository or "to be announced with the first public release"
+    doi = config.edition_doi or "to be assigned when the release is deposited in an archive"
+    fictitious = config.edition_fictitious_notice
+    e = escape
+    how_to_cite = (f"{e(config.author)}. \\emph{{{e(title)}}}, version {e(version)}"
+                   + (f" ({e(date[:4])})" if date else "") + f". Repository: {e(repository)}. DOI: {e(doi)}.")
+    warning = (r"\vspace{1.2cm}\fbox{\parbox{0.85\linewidth}{\centering\large\bfseries " + e(fictitious) + "}}\par"
+               if fictitious else "")
+    config.latex_elements["maketitle"] = "\n".join([
+        r"\begin{titlepage}",
+        r"\pdfbookmark[0]{Title page}{titlepage}",
+        r"\centering\sffamily",
+        r"\vspace*{2cm}",
+        r"{\Huge\bfseries " + e(title) + r"\par}",
+        warning,
+        r"\vspace{1.5cm}",
+        r"{\large An independent, recomputed edition of\par}\vspace{0.4cm}",
+        r"\begin{minipage}{0.8\linewidth}\centering\rmfamily\large " + e(config.edition_source) + r"\end{minipage}\par",
+        r"\vfill",
+        r"{\large Version " + e(version) + (r" \textbar{} released " + e(date) if date else "") + r"\par}",
+        r"\vspace{0.6cm}",
+        r"\begin{minipage}{0.85\linewidth}\centering\normalsize",
+        r"Repository: " + e(repository) + r"\\ DOI: " + e(doi) + r"\\[0.4cm]",
+        e(config.edition_licence),
+        r"\end{minipage}",
+        r"\end{titlepage}",
+        r"\thispagestyle{empty}\noindent",
+        r"\section*{About this edition}",
+        e(config.edition_statement),
+        r"\section*{How to cite this edition}",
+        how_to_cite,
+        r"\section*{How to cite the original report}",
+        e(config.edition_source),
+        r"\clearpage",
+    ])
+    config.latex_elements["preamble"] = config.latex_elements.get("preamble", "") + "\n" + "\n".join([
+        r"\hypersetup{pdftitle={" + e(title) + "}, pdfauthor={" + e(config.author) + "}, pdfsubject={" + e(config.edition_subject) + "}, pdfkeywords={" + e(", ".join(config.edition_keywords))
+        + "}, pdflang={" + e(config.language or "en") + "}}",
+        r"\addto\captionsenglish{\renewcommand{\bibname}{References}}",
+        # Tables a size smaller than the text, so that columns sized to their longest word fit.
+        r"\makeatletter\g@addto@macro\sphinxatlongtablestart{\small}\g@addto@macro\sphinxattablestart{\small}\makeatother",
+        r"\usepackage{pdflscape}",  # wide tables on landscape pages (grcp9.figures.table_layout)
+        r"\setlength{\LTcapwidth}{\linewidth}",  # table captions as wide as the text
+        r"\setlength{\headheight}{14pt}",
+        # A caption's "Data: ...; computed in ..." line prints under the figure or table, not in
+        # the lists of figures and tables (see DataLineInCaption).
+        r"\DeclareRobustCommand{\grcpdataline}[1]{#1}",
+        r"\newcommand{\grcpgobble}[1]{}",
+        # Identifiers (words_with_underscores) may break after an underscore rather than overflow.
+        r"\let\grcpunderscore\_\protected\def\_{\grcpunderscore\allowbreak}",
+    ])
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_config_value("edition_appendix_caption", "Appendices", "env")
+    app.add_config_value("edition_repository", "", "env")
+    app.add_config_value("edition_doi", "", "env")
+    app.add_config_value("edition_source", "", "env")
+    app.add_config_value("edition_statement", "", "env")
+    app.add_config_value("edition_licence", "", "env")
+    app.add_config_value("edition_subject", "", "env")
+    app.add_config_value("edition_keywords", [], "env")
+    app.add_config_value("edition_fictitious_notice", "", "env")
+    app.connect("config-inited", front_matter)
+    app.add_node(computed_value)
+    app.add_node(notebook_reference)
+    app.add_role("value", ValueRole())
+    app.add_role("notebook", NotebookRole())
+    app.add_post_transform(DataLineInCaption)
+    app.add_post_transform(ResolveComputedLinks)
+    app.connect("doctree-read", anchor_cells)
+    app.connect("doctree-read", latex_parts)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
