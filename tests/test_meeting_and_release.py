@@ -69,7 +69,7 @@ def test_version_shown_in_html_and_pdf():
     assert f"version {__version__}" in (paths.BUILD_DIR / "html" / "findings.html").read_text(encoding="utf-8")
     first_page = subprocess.run(["pdftotext", "-l", "1", str(paths.BUILD_DIR / "latex" / "grcp9-reproducible-edition.pdf"), "-"],
                                 capture_output=True, text=True, check=True).stdout
-    assert re.search(rf"Release {re.escape(__version__)}", first_page)
+    assert re.search(rf"Version {re.escape(__version__)}", first_page)
 
 
 @pytest.mark.skipif(not BUILT, reason="book not built: run `make book`")
