@@ -19,6 +19,9 @@ PROFILE_LIST := book/generated/profiles.txt
 
 BOOK_SOURCES := $(shell find book -path book/generated -prune -o -type f -print) _config.yml _toc.yml
 BOOK_STAMP := _build/.complete
+# The book's dates come from SOURCE_DATE_EPOCH (the last commit): a new commit rebuilds the book
+# (not the notebooks), so the checkout's PDF equals a clean clone's.
+EPOCH_STAMP := book/generated/.source-date-epoch
 PDF := _build/latex/grcp9-reproducible-edition.pdf
 
 # Reproducible timestamps (LaTeX, matplotlib): the last commit's time.
@@ -64,7 +67,10 @@ notebooks: $(EXECUTION_STAMP) ## Execute the notebooks whose inputs changed (pap
 $(EXECUTION_STAMP): FORCE $(PARAMS) | venv
 	@$(BIN)/python -m grcp9.build notebooks
 
-$(BOOK_STAMP): $(EXECUTION_STAMP) $(PROFILE_LIST) $(BOOK_SOURCES) | venv system-packages
+$(EPOCH_STAMP): FORCE
+	@mkdir -p $(@D); echo '$(SOURCE_DATE_EPOCH)' | cmp -s - $@ || echo '$(SOURCE_DATE_EPOCH)' > $@
+
+$(BOOK_STAMP): $(EXECUTION_STAMP) $(PROFILE_LIST) $(EPOCH_STAMP) $(BOOK_SOURCES) | venv system-packages
 	$(BIN)/python -m grcp9.build book
 	touch $@
 

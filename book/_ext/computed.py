@@ -256,6 +256,9 @@ def front_matter(app: Sphinx, config: Any) -> None:
         r"\makeatletter\g@addto@macro\sphinxatlongtablestart{\small}\g@addto@macro\sphinxattablestart{\small}\makeatother",
         r"\usepackage{pdflscape}",  # wide tables on landscape pages (grcp9.figures.table_layout)
         r"\setlength{\LTcapwidth}{\linewidth}",  # table captions as wide as the text
+        # Table cells ragged right: justified narrow columns stretch their spaces into gaps.
+        r"\makeatletter\newcolumntype{\X}[2]{>{\raggedright\arraybackslash}p{\dimexpr"
+        r"(\linewidth-\spx@arrayrulewidth)*#1/#2-\tw@\tabcolsep-\spx@arrayrulewidth\relax}}\makeatother",
         r"\setlength{\headheight}{14pt}",
         # A caption's "Data: ...; computed in ..." line prints under the figure or table, not in
         # the lists of figures and tables (see DataLineInCaption).

@@ -184,12 +184,12 @@ def _notebook_link(notebook: str) -> str:
 
 # Column widths of tables (relative, as MyST's :widths:), one rule for every table. A column gets
 # at least its longest unbreakable word plus room for the wider header face, so nothing
-# hyphenates into nonsense; the rest of the line is shared in proportion to how much more its
-# typical (upper-quartile) cell needs, up to a cap. A table whose minimum widths do not fit a
+# hyphenates into nonsense; the rest of the line is shared in proportion to how much text the
+# column holds beyond that (its mean cell length: widths in proportion to the text keep the table
+# as short as it can be). A table whose minimum widths do not fit a
 # portrait line is set in landscape. Measured in characters of the PDF's table font (\small
 # FreeSerif): a portrait line holds about 95, a landscape line about 145, less about 3 per column
 # for the space between columns.
-WIDTH_CAP = 40
 SHORT_TABLE_ROWS = 10  # a table of at most this many rows fits on a page whatever its cells hold
 PORTRAIT_CHARACTERS = 95
 LANDSCAPE_CHARACTERS = 145
@@ -209,11 +209,11 @@ def table_layout(frame: pd.DataFrame) -> TableLayout:
         cells = [str(column)] + ["" if pd.isna(v) else str(v) for v in frame[column]]
         # LaTeX may break a line at a space, after a hyphen and (see book/_ext) after an underscore.
         longest_word = max((len(word) for cell in cells for word in re.split(r"[\s_-]+", cell)), default=1)
-        typical = sorted(len(cell) for cell in cells)[(len(cells) * 3) // 4]
+        typical = sum(len(cell) for cell in cells[1:]) / max(len(cells) - 1, 1)
         # The header is set in bold sans, about a quarter wider than the cells' serif.
         longest_header = max((len(word) for word in re.split(r"[\s_-]+", str(column))), default=1)
         minimum.append(max(longest_word + 2, round(longest_header * 1.25) + 2, 4))
-        wanted.append(max(min(typical, WIDTH_CAP) - minimum[-1], 0))
+        wanted.append(max(typical - minimum[-1], 0))
     gaps = COLUMN_GAP_CHARACTERS * len(minimum)
     landscape = sum(minimum) + gaps > PORTRAIT_CHARACTERS
     spare = (LANDSCAPE_CHARACTERS if landscape else PORTRAIT_CHARACTERS) - gaps - sum(minimum)
