@@ -34,6 +34,7 @@ from grcp9.validation import DataValidationError, ParameterError
 
 PDF_NAME = "grcp9-reproducible-edition.pdf"
 MANIFEST_NAME = "MANIFEST.sha256"
+LATEX_AUXILIARY = {".aux", ".toc", ".lof", ".lot", ".out", ".xdv", ".fdb_latexmk", ".fls", ".log", ".idx", ".ind", ".ilg"}
 # Notebook metadata that records when or where a notebook ran, not what it computed.
 VOLATILE_CELL_METADATA = ("papermill", "execution")
 VOLATILE_NOTEBOOK_PAPERMILL = ("start_time", "end_time", "duration", "input_path", "output_path", "environment_variables")
@@ -271,6 +272,14 @@ def build_book() -> tuple[Path, Path]:
     # written afresh: no page of a removed document survives, and the output equals a clean build's.
     shutil.rmtree(html_root / "_build" / "html", ignore_errors=True)
     pdf_toc = write_reader_toc(pdf_root / "_toc.yml")
+    # LaTeX starts from no auxiliary files each time: an incremental LaTeX run (latexmk reusing
+    # the last build's .aux, .toc, .out ...) gave a PDF whose font tables differed from a clean
+    # build's, byte for byte, though the pages were the same.
+    latex_dir = pdf_root / "_build" / "latex"
+    if latex_dir.is_dir():
+        for leftover in latex_dir.iterdir():
+            if leftover.suffix in LATEX_AUXILIARY or leftover.name == PDF_NAME:
+                leftover.unlink()
     steps = {"HTML": (html_root, paths.TOC_FILE, ()), "PDF": (pdf_root, pdf_toc, ("--builder", "pdflatex"))}
     started = time.monotonic()
     running = {}
