@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 from bs4 import BeautifulSoup
 
-from grcp9 import paths, results
+from grcp9 import figures, paths, results
 
 WAVE = "2021"
 pytestmark = pytest.mark.skipif(not (paths.BUILD_DIR / ".complete").is_file(), reason="book not built: run `make book`")
@@ -21,7 +21,7 @@ def raw(name: str) -> list[dict[str, str]]:
 
 
 def plotted(key: str) -> list[dict[str, str]]:
-    with (paths.FIGURES_DIR / f"{key}.csv").open(encoding="utf-8", newline="") as handle:
+    with (paths.FIGURES_DIR / figures.FIGURES[key].csv_name).open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
 

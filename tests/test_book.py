@@ -107,9 +107,9 @@ def test_figure_has_alt_text_and_data_download(spec):
     assert any(ch.isdigit() for ch in image["alt"]), "alt text must state the values"
     assert image["src"].endswith(".png"), "HTML shows the raster version"
     assert (HTML_DIR / image["src"]).is_file()
-    links = [a["href"] for a in figure.find_all("a", href=True) if a["href"].endswith(f"{spec.key}.csv")]
+    links = [a["href"] for a in figure.find_all("a", href=True) if a["href"].endswith(spec.csv_name)]
     assert links, "no CSV download link"
-    assert (HTML_DIR / links[0]).read_bytes() == (paths.FIGURES_DIR / f"{spec.key}.csv").read_bytes()
+    assert (HTML_DIR / links[0]).read_bytes() == (paths.FIGURES_DIR / spec.csv_name).read_bytes()
     assert any(f"generated/notebooks/{spec.notebook}.html" in a["href"] for a in figure.find_all("a", href=True))
 
 
@@ -118,11 +118,11 @@ def test_table_is_numbered_with_download(spec):
     table = page_with(spec.label).find(id=spec.label)
     assert table.name == "table"
     assert table.find("caption").find(class_="caption-number") is not None
-    csv_rows = (paths.TABLES_DIR / f"{spec.key}.csv").read_text(encoding="utf-8").splitlines()
+    csv_rows = (paths.TABLES_DIR / spec.csv_name).read_text(encoding="utf-8").splitlines()
     assert len(table.find("tbody").find_all("tr")) == len(csv_rows) - 1
-    download = table.find_next("a", href=lambda href: bool(href) and href.endswith(f"{spec.key}.csv"))
+    download = table.find_next("a", href=lambda href: bool(href) and href.endswith(spec.csv_name))
     assert download is not None, "no CSV download link after the table"
-    assert (HTML_DIR / download["href"]).read_bytes() == (paths.TABLES_DIR / f"{spec.key}.csv").read_bytes()
+    assert (HTML_DIR / download["href"]).read_bytes() == (paths.TABLES_DIR / spec.csv_name).read_bytes()
 
 
 def latex_source() -> str:
@@ -158,3 +158,46 @@ def test_every_value_links_to_the_cell_that_computed_it(chapter):
         cell = BeautifulSoup(target.read_text(encoding="utf-8"), "html.parser").find(id=anchor)
         assert cell is not None, f"{value.key}: no cell {anchor} on {page}"
         assert f"{value.key} = " in cell.get_text(), f"{value.key}: the cell {anchor} does not show the value"
+
+
+def test_download_page_offers_every_file_with_the_right_type():
+    """Every link on the downloads page resolves to a non-empty file of the type its name says."""
+    import json
+    import zipfile
+
+    import yaml
+
+    page = BeautifulSoup((HTML_DIR / "downloads.html").read_text(encoding="utf-8"), "html.parser")
+    links = [a["href"] for a in page.select("article a[href]") if a["href"].endswith((".pdf", ".zip", ".ipynb", ".cff", ".bib"))]
+    suffixes = {Path(link).suffix for link in links}
+    assert suffixes == {".pdf", ".zip", ".ipynb", ".cff", ".bib"}
+    notebooks = [Path(link).name for link in links if link.endswith(".ipynb")]
+    expected = [p.name for p in paths.EXECUTED_DIR.glob("*.ipynb")] + [p.name for p in paths.PROFILES_DIR.glob("*.ipynb")]
+    assert sorted(notebooks) == sorted(expected)
+    for link in links:
+        file = HTML_DIR / link
+        content = file.read_bytes()
+        assert content, f"{link} is empty"
+        if link.endswith(".pdf"):
+            assert content.startswith(b"%PDF") and content == PDF.read_bytes()
+        elif link.endswith(".zip"):
+            with zipfile.ZipFile(file) as archive:
+                names = {Path(name).name for name in archive.namelist()}
+            assert names == {p.name for p in paths.DATA_DIR.iterdir() if p.is_file()}
+        elif link.endswith(".ipynb"):
+            assert json.loads(content)["nbformat"] == 4
+        elif link.endswith(".cff"):
+            assert yaml.safe_load(content)["cff-version"]
+        else:
+            assert content.decode("utf-8").startswith("@misc{") and "title = {" in content.decode("utf-8")
+
+
+def test_reproduce_chapter_gives_the_readme_commands():
+    def commands(text: str) -> list[str]:
+        blocks = re.findall(r"```bash\n(.*?)```", text, re.DOTALL)
+        return [line.strip() for block in blocks if "make book" in block for line in block.splitlines() if line.strip()]
+
+    readme = commands((paths.REPO_ROOT / "README.md").read_text(encoding="utf-8"))
+    chapter = commands((paths.BOOK_DIR / "reproduce.md").read_text(encoding="utf-8"))
+    assert readme and chapter[:2] == readme[:2], "the two commands differ between README and the book"
+    assert [c for c in chapter if c.startswith("make book DATA_DIR")] == [c for c in readme if c.startswith("make book DATA_DIR")]

@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 import yaml
 
-from grcp9 import __version__, paths, release, results
+from grcp9 import __version__, figures, paths, release, results
 
 BUILT = (paths.BUILD_DIR / ".complete").is_file()
 
@@ -35,7 +35,7 @@ def test_meeting_counts_equal_an_independent_recount():
     assert values["statements"] == len({(r["session_id"], r["participant"]) for r in statements})
     assert values["iscms_with_statement"] == len({r["iscm_id"] for r in statements})
     assert values["iscms_spoke"] == len({r["iscm_id"] for r in statements if r["form"] in ("oral", "video")})
-    plotted = {r["iscm_id"]: int(r["participants"]) for r in csv.DictReader((paths.FIGURES_DIR / "participants.csv").open(encoding="utf-8"))}
+    plotted = {r["iscm_id"]: int(r["participants"]) for r in csv.DictReader((paths.FIGURES_DIR / figures.FIGURES["participants"].csv_name).open(encoding="utf-8"))}
     assert plotted == dict(Counter(r["iscm_id"] for r in roles))
 
 

@@ -173,7 +173,7 @@ def test_hostile_strings_in_pdf(built):
 
 
 def test_hostile_label_in_figure_data(built):
-    rows = (built / "book" / "generated" / "figures" / "regional-review-formats.csv").read_text(encoding="utf-8")
+    rows = (built / "book" / "generated" / "figures" / "figure-regional-review-formats.csv").read_text(encoding="utf-8")
     assert HOSTILE_LABEL in rows
 
 

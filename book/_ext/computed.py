@@ -105,6 +105,21 @@ class NotebookRole(SphinxRole):
         return [notebook_reference(self.rawtext, f"{name}.ipynb", notebook=name, classes=["notebook-reference"])], []
 
 
+class page_reference(nodes.inline):
+    """A link to a page of the HTML edition only (e.g. downloads); plain text in the PDF."""
+
+
+class PageRole(SphinxRole):
+    """``{page}`Text <docname>``: a link in HTML, "Text (HTML edition)" in other formats."""
+
+    def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+        text, _, target = self.text.rpartition("<")
+        if not text or not target.endswith(">"):
+            error = self.inliner.reporter.error(f"{{page}}`{self.text}`: expected Text <docname>", line=self.lineno)
+            return [nodes.problematic(self.rawtext, self.rawtext)], [error]
+        return [page_reference(self.rawtext, text.strip(), target=target[:-1].strip(), classes=["page-reference"])], []
+
+
 class ResolveComputedLinks(SphinxPostTransform):
     """HTML: link each value to its cell and each notebook reference to its page. Other formats:
     plain text (the PDF has no notebook pages)."""
@@ -113,6 +128,14 @@ class ResolveComputedLinks(SphinxPostTransform):
 
     def run(self, **kwargs: Any) -> None:
         html = self.app.builder.format == "html"
+        for page in list(self.document.findall(page_reference)):
+            if html:
+                uri = self.app.builder.get_relative_uri(self.env.docname, page["target"])
+                link = nodes.reference("", "", refuri=uri, internal=True)
+                link.append(nodes.inline(page.rawsource, page.astext()))
+                page.replace_self(link)
+            else:
+                page.replace_self(nodes.inline(page.rawsource, f"{page.astext()} (a page of the HTML edition)"))
         for node in list(self.document.findall(computed_value)) + list(self.document.findall(notebook_reference)):
             if not html:
                 node.replace_self(nodes.inline(node.rawsource, node.astext(), classes=node["classes"]))
@@ -216,6 +239,8 @@ def front_matter(app: Sphinx, config: Any) -> None:
     repository = config.edition_repository or "to be announced with the first public release"
     doi = config.edition_doi or "to be assigned when the release is deposited in an archive"
     fictitious = config.edition_fictitious_notice
+    # Chapters print the address with {{ repository }} (one setting: edition_repository).
+    config.myst_substitutions = {**(config.myst_substitutions or {}), "repository": repository}
     e = escape
     how_to_cite = (f"{e(config.author)}. \\emph{{{e(title)}}}, version {e(version)}"
                    + (f" ({e(date[:4])})" if date else "") + f". Repository: {e(repository)}. DOI: {e(doi)}.")
@@ -282,6 +307,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", front_matter)
     app.add_node(computed_value)
     app.add_node(notebook_reference)
+    app.add_node(page_reference)
+    app.add_role("page", PageRole())
     app.add_role("value", ValueRole())
     app.add_role("notebook", NotebookRole())
     app.add_post_transform(DataLineInCaption)

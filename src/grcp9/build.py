@@ -238,12 +238,12 @@ def _jupyter_book_command(output: Path, toc: Path, *arguments: str) -> list[str]
 
 def reader_toc(toc: dict[str, Any]) -> dict[str, Any]:
     """The reader PDF's table of contents: the HTML book's, without the computation notebooks
-    (they stay in the HTML edition), without the HTML references page (LaTeX prints the
-    references once, at the end), and with the landing page as the first chapter under a root
+    (they stay in the HTML edition), without the HTML-only pages (the references, which LaTeX
+    prints once at the end, and the downloads), and with the landing page as the first chapter under a root
     document of its own."""
     def keep(entry: dict[str, Any]) -> bool:
         file = entry.get("file", "")
-        return not file.startswith(paths.BOOK_NOTEBOOKS.strip("/")) and file != paths.HTML_REFERENCES_PAGE
+        return not file.startswith(paths.BOOK_NOTEBOOKS.strip("/")) and file not in paths.HTML_ONLY_PAGES
 
     parts = [{"chapters": [{"file": toc["root"]}]}]
     for part in toc["parts"]:
@@ -264,10 +264,75 @@ def write_reader_toc(target: Path) -> Path:
     return target
 
 
+def bibtex_entry(citation: dict[str, Any], repository: str) -> str:
+    """The edition's BibTeX entry, from CITATION.cff."""
+    authors = " and ".join("{" + a.get("name", f"{a.get('family-names', '')}, {a.get('given-names', '')}") + "}"
+                           for a in citation["authors"])
+    year = str(citation.get("date-released", ""))[:4]
+    fields = {"title": "{" + citation["title"] + "}", "author": authors, "year": year, "version": citation["version"],
+              "note": "Data package, notebooks and book (HTML and PDF)", "url": repository}
+    body = ",\n".join(f"  {key} = {{{value}}}" for key, value in fields.items() if value)
+    return f"@misc{{grcp9-edition-{citation['version']},\n{body}\n}}\n"
+
+
+def _write_if_changed(target: Path, content: bytes) -> None:
+    if not target.is_file() or target.read_bytes() != content:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+
+
+def write_downloads(params_file: Path = paths.PARAMS_FILE) -> list[Path]:
+    """The files the HTML edition offers for download (``book/generated/downloads/``): the data
+    package that was built (zip), the citation (CFF and BibTeX), and a Markdown list of them and
+    of every executed notebook, included by ``book/downloads.md``. Files are rewritten only when
+    their content changes; the zip is deterministic."""
+    import yaml
+
+    from grcp9 import release
+
+    parameters = json.loads(params_file.read_text(encoding="utf-8"))
+    target = paths.DOWNLOADS_DIR
+    target.mkdir(parents=True, exist_ok=True)
+    data_zip = target / paths.DATA_ZIP_NAME
+    staged = target / f".{paths.DATA_ZIP_NAME}.new"
+    release.data_archive(paths.resolve(parameters["data_dir"]), staged, Path(paths.DATA_ZIP_NAME).stem)
+    _write_if_changed(data_zip, staged.read_bytes())
+    staged.unlink()
+    citation_text = (paths.REPO_ROOT / "CITATION.cff").read_text(encoding="utf-8")
+    citation = yaml.safe_load(citation_text)
+    config = yaml.safe_load(paths.CONFIG_FILE.read_text(encoding="utf-8"))
+    repository = config.get("sphinx", {}).get("config", {}).get("edition_repository", "")
+    _write_if_changed(target / paths.CITATION_CFF_NAME, citation_text.encode("utf-8"))
+    _write_if_changed(target / paths.CITATION_BIB_NAME, bibtex_entry(citation, repository).encode("utf-8"))
+
+    def link(label: str, path: str) -> str:
+        return f"{{download}}`{label} </{path}>`"
+
+    generated = paths.GENERATED_DIR.relative_to(paths.BOOK_DIR)
+    notebooks = sorted(paths.EXECUTED_DIR.glob("*.ipynb"))
+    profiles = sorted(paths.PROFILES_DIR.glob("*.ipynb"))
+    lines = [
+        "## The data package", "",
+        (f"- {link(paths.DATA_ZIP_NAME, f'{generated}/downloads/{paths.DATA_ZIP_NAME}')}: every table (CSV), its "
+        "`datapackage.json` (Frictionless Data Package) and its `README.md`, exactly as this book was built from."), "",
+        "## How to cite this edition", "",
+        f"- {link(paths.CITATION_CFF_NAME, f'{generated}/downloads/{paths.CITATION_CFF_NAME}')}: Citation File Format",
+        f"- {link(paths.CITATION_BIB_NAME, f'{generated}/downloads/{paths.CITATION_BIB_NAME}')}: BibTeX", "",
+        "## The executed notebooks", "",
+        "Each computation notebook as it ran for this book, outputs included (Jupyter `.ipynb`):", "",
+        *[f"- {link(n.name, f'{generated}/notebooks/{n.name}')}" for n in notebooks], "",
+        "The profile pages, one executed copy of the profile template per respondent:", "",
+        *[f"- {link(f'profile-{p.name}', f'{generated}/profiles/{p.name}')}" for p in profiles], "",
+    ]
+    _write_if_changed(target / "downloads.md", "\n".join(lines).encode("utf-8"))
+    return sorted(target.iterdir())
+
+
 def build_book() -> tuple[Path, Path]:
     """Build HTML and PDF at the same time, each in its own staging tree (Sphinx environments must
     not be shared between concurrent builds); replace ``_build/`` only if both succeed."""
     html_root, pdf_root = paths.STAGING_DIR / "html", paths.STAGING_DIR / "pdf"
+    write_downloads()
     # Sphinx keeps reading incrementally (its environment is in .doctrees), but every page is
     # written afresh: no page of a removed document survives, and the output equals a clean build's.
     shutil.rmtree(html_root / "_build" / "html", ignore_errors=True)
@@ -310,6 +375,7 @@ def build_book() -> tuple[Path, Path]:
         shutil.rmtree(leftover, ignore_errors=True)
     shutil.copytree(html_root / "_build" / "html", incoming / "html", symlinks=True)
     shutil.copytree(pdf_root / "_build" / "latex", incoming / "latex", symlinks=True)
+    shutil.copyfile(pdf, incoming / "html" / PDF_NAME)  # offered on the HTML site's download page
     write_manifest(incoming)
     if paths.BUILD_DIR.exists():
         os.replace(paths.BUILD_DIR, outgoing)

@@ -31,6 +31,11 @@ class FigureSpec:
     def label(self) -> str:
         return f"fig-{self.key}"
 
+    @property
+    def csv_name(self) -> str:
+        """The plotted rows' file: its name says it is a figure's data (a table may share the key)."""
+        return f"figure-{self.key}.csv"
+
 
 @dataclass(frozen=True)
 class TableSpec:
@@ -41,6 +46,10 @@ class TableSpec:
     @property
     def label(self) -> str:
         return f"tbl-{self.key}"
+
+    @property
+    def csv_name(self) -> str:
+        return f"table-{self.key}.csv"
 
 
 FIGURES: dict[str, FigureSpec] = {spec.key: spec for spec in [
@@ -233,7 +242,7 @@ def publish_figure(fig: Figure, spec: FigureSpec, plotted: pd.DataFrame, values:
     """Save image files and the exact plotted rows, and write the MyST figure snippet."""
     figures_dir = output_dir / "figures"
     style.save(fig, figures_dir / spec.key)
-    plotted.to_csv(figures_dir / f"{spec.key}.csv", index=False, lineterminator="\n")
+    plotted.to_csv(figures_dir / spec.csv_name, index=False, lineterminator="\n")
     caption = _caption(spec.caption, values)
     alt = " ".join(spec.alt.format(**values).split())  # a plain-text attribute, not Markdown
     snippet = "\n".join([
@@ -241,7 +250,7 @@ def publish_figure(fig: Figure, spec: FigureSpec, plotted: pd.DataFrame, values:
         f":name: {spec.label}",
         f":alt: {alt}",
         "",
-        (f"{caption} Data: {{download}}`{spec.key}.csv <{paths.BOOK_FIGURES}/{spec.key}.csv>`; "
+        (f"{caption} Data: {{download}}`{spec.csv_name} <{paths.BOOK_FIGURES}/{spec.csv_name}>`; "
          f"computed in {_notebook_link(spec.notebook)}."),
         "```",
         "",
@@ -257,7 +266,7 @@ def publish_table(table: pd.DataFrame, spec: TableSpec, values: Mapping[str, Any
     whose cells are escaped, so any data string prints as itself."""
     tables_dir = output_dir / "tables"
     tables_dir.mkdir(parents=True, exist_ok=True)
-    csv_path = tables_dir / f"{spec.key}.csv"
+    csv_path = tables_dir / spec.csv_name
     table.to_csv(csv_path, index=False, lineterminator="\n")
     layout = table_layout(table)
     # The data line is part of the caption, so it stays with its table on paper. A table that may
@@ -268,7 +277,7 @@ def publish_table(table: pd.DataFrame, spec: TableSpec, values: Mapping[str, Any
     snippet = "\n".join([
         *(landscape[0] if layout.landscape else []),
         (f":::{{table}} {_caption(spec.caption, values)} Data: "
-         f"{{download}}`{spec.key}.csv <{paths.BOOK_TABLES}/{spec.key}.csv>`; computed in {_notebook_link(spec.notebook)}."),
+         f"{{download}}`{spec.csv_name} <{paths.BOOK_TABLES}/{spec.csv_name}>`; computed in {_notebook_link(spec.notebook)}."),
         f":name: {spec.label}",
         *([":class: longtable"] if len(table) > SHORT_TABLE_ROWS else []),
         f":widths: {' '.join(map(str, layout.widths))}",

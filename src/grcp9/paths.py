@@ -21,6 +21,10 @@ EXECUTED_DIR = GENERATED_DIR / "notebooks"
 FIGURES_DIR = GENERATED_DIR / "figures"
 TABLES_DIR = GENERATED_DIR / "tables"
 PROFILES_DIR = GENERATED_DIR / "profiles"
+DOWNLOADS_DIR = GENERATED_DIR / "downloads"  # files the HTML site offers (grcp9.build.write_downloads)
+DATA_ZIP_NAME = "grcp9-data-package.zip"
+CITATION_CFF_NAME = "grcp9-edition-citation.cff"
+CITATION_BIB_NAME = "grcp9-edition-citation.bib"
 PROFILE_TEMPLATE = "iscm_profile"  # notebooks/iscm_profile.ipynb, executed once per respondent
 PROFILE_LIST = GENERATED_DIR / "profiles.txt"  # one respondent id a line, written by the params step
 PARAMS_FILE = GENERATED_DIR / "params.json"
@@ -31,6 +35,7 @@ CONFIG_FILE = REPO_ROOT / "_config.yml"
 TOC_FILE = REPO_ROOT / "_toc.yml"  # the HTML book's; the reader PDF's is derived from it (build.reader_toc)
 PDF_ROOT = "pdf-edition"  # book/pdf-edition.md: root document of the reader PDF
 HTML_REFERENCES_PAGE = "references"  # book/references.md: the HTML bibliography page
+HTML_ONLY_PAGES = (HTML_REFERENCES_PAGE, "downloads")  # left out of the reader PDF
 
 # Book-relative (Sphinx source-relative) forms, for links written into generated MyST.
 BOOK_FIGURES = "/generated/figures"
