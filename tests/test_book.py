@@ -105,7 +105,8 @@ def test_figure_has_alt_text_and_data_download(spec):
     image = figure.find("img")
     assert image is not None and len(image.get("alt", "")) > 40
     assert any(ch.isdigit() for ch in image["alt"]), "alt text must state the values"
-    assert image["src"].endswith(".png"), "HTML shows the raster version"
+    assert image["src"].endswith(".svg"), "HTML shows the vector version"
+    assert "<text" in (HTML_DIR / image["src"]).read_text(encoding="utf-8"), "the figure's text is not text"
     assert (HTML_DIR / image["src"]).is_file()
     links = [a["href"] for a in figure.find_all("a", href=True) if a["href"].endswith(spec.csv_name)]
     assert links, "no CSV download link"

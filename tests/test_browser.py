@@ -23,6 +23,11 @@ HTML_DIR = paths.BUILD_DIR / "html"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = paths.REPO_ROOT / "test-artifacts" / "screenshots"
 CHAPTERS = ["intro", "findings", "annex1", "data", "profiles", "questionnaire", "references"]
+# Narrow screens: a phone's width, and the smallest figure text allowed there (CSS px). Figures keep
+# their natural size on a narrow screen and scroll sideways in their own box (book/_static), so
+# their text is as large as in print: 9 pt, 12 px. 11 px leaves room for rounding.
+PHONE_WIDTH = 400
+MIN_FIGURE_TEXT_PX = 11.0
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 
@@ -108,12 +113,93 @@ def test_page_in_browser(site, browser, page):
     glued = tab.locator("span.computed-value")
     for index in range(glued.count()):
         assert glued.nth(index).is_visible(), f"glued value {index} hidden"
+    assert tab.evaluate("() => document.documentElement.lang") == "en"
+    serious = accessibility_violations(tab)
+    assert not serious, serious
     stem = page.removesuffix(".html")
     if stem in CHAPTERS:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         tab.screenshot(path=str(SCREENSHOTS / f"{stem}.png"), full_page=True)
     tab.close()
     assert not problems, problems
+
+
+def accessibility_violations(tab) -> list[str]:  # type: ignore[no-untyped-def]
+    """axe-core's serious and critical violations on the page, one line each."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    # preload: false: axe would otherwise re-fetch the stylesheets and resolve their @imports
+    # against the page (a 404 of its own making); the CSS-based rules are not the ones at stake here.
+    response = Axe().run(tab, options={"resultTypes": ["violations"], "preload": False}).response
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+            for v in response["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("page", ["findings.html", "verification.html", "meeting-annexes.html"])
+def test_dark_mode_is_accessible(site, browser, page):
+    tab = browser.new_page()
+    tab.goto(site + page, wait_until="load")
+    tab.evaluate("() => { document.documentElement.dataset.theme = 'dark'; document.documentElement.dataset.mode = 'dark'; }")
+    tab.wait_for_timeout(600)  # the theme's colour transitions
+    assert accessibility_violations(tab) == []
+    tab.close()
+
+
+def test_the_accessibility_check_finds_a_violation(site, browser):
+    tab = browser.new_page()
+    tab.goto(site + "findings.html", wait_until="load")
+    tab.evaluate("() => document.querySelector('article img').removeAttribute('alt')")
+    assert any(line.startswith("image-alt") for line in accessibility_violations(tab))
+    tab.close()
+
+
+FIGURE_TEXT = """() => [...document.querySelectorAll('figure img')].map(img => [img.getAttribute('src'),
+    img.getBoundingClientRect().width])"""
+PAGE_OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+def smallest_svg_text(svg: Path) -> tuple[float, float]:
+    """The smallest font size in an SVG and its viewBox width, in the SVG's own units."""
+    import re
+
+    text = svg.read_text(encoding="utf-8")
+    sizes = [float(size) for size in re.findall(r"font-size: ?([0-9.]+)px", text)]
+    view_box_width = float(re.search(r'viewBox="[0-9.\-]+ [0-9.\-]+ ([0-9.]+)', text).group(1))
+    return min(sizes), view_box_width
+
+
+def test_phone_width_no_sideways_page_and_readable_figures(site, browser):
+    """At a phone's width no page scrolls sideways (tables and figures scroll in their own boxes),
+    and no figure text is smaller than MIN_FIGURE_TEXT_PX."""
+    tab = browser.new_page(viewport={"width": PHONE_WIDTH, "height": 800})
+    sideways, small = [], []
+    for page in html_pages():
+        if page == "index.html":
+            continue
+        tab.goto(site + page, wait_until="load")
+        if tab.evaluate(PAGE_OVERFLOW) > 0:
+            sideways.append(page)
+        for src, width in tab.evaluate(FIGURE_TEXT):
+            if src.endswith(".svg"):
+                smallest, view_box = smallest_svg_text((HTML_DIR / page).parent / src)
+                shown = smallest * width / view_box
+                if shown < MIN_FIGURE_TEXT_PX:
+                    small.append(f"{page}: {src} text {shown:.1f} px")
+    tab.close()
+    assert sideways == [] and small == []
+
+
+def test_value_links_land_on_the_cell_that_shows_the_value(site, browser):
+    tab = browser.new_page()
+    tab.goto(site + "findings.html", wait_until="load")
+    link = tab.locator("a.computed-link").first
+    key = link.get_attribute("title").split(": ")[1].split(" (")[0]
+    link.click()
+    tab.wait_for_load_state("load")
+    anchor = tab.evaluate("() => location.hash.slice(1)")
+    assert anchor.startswith("cell-")
+    assert f"{key} = " in tab.locator(f"#{anchor}").inner_text()
+    tab.close()
 
 
 def test_search_page_finds_results(site, browser):

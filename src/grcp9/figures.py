@@ -90,8 +90,8 @@ FIGURES: dict[str, FigureSpec] = {spec.key: spec for spec in [
     FigureSpec(
         key="participants",
         notebook="meeting",
-        caption="Participants of GRCP 9 per ISCM, from the list of participants (Annex VI). A person listed under "
-                "several ISCMs counts for each; the {hosts} IOM hosts are not included.",
+        caption="Participants of GRCP 9 per ISCM, from the list of participants (Annex VI), the largest delegations "
+                "first. A person listed under several ISCMs counts for each; the {hosts} IOM hosts are not included.",
         alt="Horizontal bar chart of the number of participants per ISCM: {bars}.",
     ),
 ]}
@@ -126,6 +126,12 @@ TABLES: dict[str, TableSpec] = {spec.key: spec for spec in [
     TableSpec("speakers", "meeting",
               "The list of speakers (Annex V) next to the list of participants (Annex VI), with the spelling each uses."),
     TableSpec("participants-by-iscm", "meeting", "ISCMs in the list of participants, with the roles it states."),
+    TableSpec("participant-list-iscms", "meeting",
+              "The list of participants (Annex VI), part I, participants from ISCMs: as printed, with the roles we coded "
+              "from it and the other spellings of each name in the report."),
+    TableSpec("participant-list-hosts", "meeting",
+              "The list of participants (Annex VI), part II, host and organizers (IOM): as printed, with the other "
+              "spellings of each name in the report."),
     TableSpec("ledger", "verification",
               "The ledger: every number or countable claim of the report, recomputed from the data, with its status."),
     TableSpec("discrepancies", "verification", "The discrepancy register, by severity."),
@@ -153,7 +159,7 @@ def horizontal_bars(labels: list[str], values: list[float | None], unknown: list
     for y, value, is_unknown, marker in zip(positions, values, unknown, marker_at):
         right_of = max(v for v in (value, marker, 0.0) if v is not None) + top * 0.02
         if value is None:
-            ax.text(right_of, y, missing_text, va="center", fontsize=8, color="#555555", style="italic")
+            ax.text(right_of, y, missing_text, va="center", fontsize=9, color="#555555", style="italic")
             continue
         ax.barh(y, value, color=style.UNKNOWN if is_unknown else style.KNOWN,
                 hatch=style.UNKNOWN_HATCH if is_unknown else None, edgecolor="#555555" if is_unknown else "none")
@@ -162,7 +168,7 @@ def horizontal_bars(labels: list[str], values: list[float | None], unknown: list
         shown = [(m, y) for m, y in zip(markers, positions) if m is not None]
         ax.scatter([m for m, _ in shown], [y for _, y in shown], marker="D", color=style.OKABE_ITO["black"], s=22,
                    zorder=3, label=marker_label)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.6 / max(lines, 1)), frameon=False, fontsize=8)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.6 / max(lines, 1)), frameon=False, fontsize=9)
     ax.set_yticks(positions, wrapped)
     ax.set_xlabel(xlabel)
     ax.set_title(plain_text(title), loc="left")

@@ -19,6 +19,42 @@ def participants_by_iscm(data: SurveyData) -> pd.DataFrame:
     return table.sort_values("q1_position").drop(columns="q1_position").reset_index(drop=True)
 
 
+def largest_first(by_iscm: pd.DataFrame) -> pd.DataFrame:
+    """ISCMs with the most participants first (ties in alphabetical order), for the chart."""
+    return by_iscm.sort_values(["participants", "short_name"], ascending=[False, True], ).reset_index(drop=True)
+
+
+PARTICIPANT_GROUPS = {"iscm": "Participants from ISCMs", "host": "Host and organizers (IOM)"}  # Annex VI's two parts
+
+
+def participant_list(data: SurveyData, group: str) -> pd.DataFrame:
+    """One part of Annex VI as the report prints it: number, the ISCM (and role) the person is listed
+    under, name with honorific, position; the roles we coded from it; and the other spellings of
+    the name used elsewhere in the report, with where."""
+    if group not in PARTICIPANT_GROUPS:
+        raise ValueError(f"group: expected one of {', '.join(PARTICIPANT_GROUPS)}; found {group!r}")
+    people = data.participants[data.participants["group"] == group].sort_values("number")
+    roles = data.participant_roles.merge(data.registry[["iscm_id", "short_name"]], on="iscm_id", validate="many_to_one")
+    coded = {number: "; ".join(f"{row.short_name}: {row.role}" for row in rows.itertuples())
+             for number, rows in roles.groupby("number")}
+    other = {}
+    for number, rows in data.name_spellings.groupby("participant"):
+        printed = people.loc[people["number"] == number, "name"]
+        others = [f"{row.spelling} ({row.used_in})" for row in rows.itertuples()
+                  if printed.empty or row.spelling != printed.iloc[0]]
+        other[number] = "; ".join(others)
+    table = pd.DataFrame({
+        "No.": people["number"].astype(int).tolist(),
+        "Name": [f"{h} {n}" if isinstance(h, str) else n for h, n in zip(people["honorific"], people["name"])],
+        "Listed under": people["listed_under"].fillna("").tolist(),
+        "Position": people["position"].fillna("").tolist(),
+        "Role (coded)": [coded.get(n, "") for n in people["number"]],
+        "Other spellings in the report": [other.get(n, "") for n in people["number"]],
+    })
+    # Hosts are listed under IOM, not under an ISCM: there is no ISCM role to code.
+    return table if group == "iscm" else table.drop(columns="Role (coded)")
+
+
 def hosts(data: SurveyData) -> pd.DataFrame:
     return data.participants[data.participants["group"] == "host"].reset_index(drop=True)
 

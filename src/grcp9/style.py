@@ -29,7 +29,6 @@ CONTRAST = OKABE_ITO["vermillion"]
 UNKNOWN = "#BBBBBB"
 UNKNOWN_HATCH = "///"
 
-PNG_DPI = 150
 
 
 def apply() -> None:
@@ -44,14 +43,16 @@ def apply() -> None:
         "axes.titleweight": "bold",
         "axes.prop_cycle": cycler(color=list(OKABE_ITO.values())[1:]),
         "svg.hashsalt": "grcp9",  # stable element ids in SVG output
+        "svg.fonttype": "none",  # text in the SVG stays text: selectable, searchable, sharp at any size
         "pdf.fonttype": 42,  # embed TrueType, keeps text selectable in the PDF
     })
 
 
 def save(fig: Figure, stem: Path) -> tuple[Path, Path]:
-    """Write a raster PNG (HTML) and a vector PDF (LaTeX) without timestamps, so rebuilds are identical."""
+    """Write an SVG (HTML; every browser shows it, so no raster fallback) and a PDF (LaTeX), both
+    vector, without timestamps, so rebuilds are identical."""
     stem.parent.mkdir(parents=True, exist_ok=True)
-    png, pdf = stem.with_suffix(".png"), stem.with_suffix(".pdf")
-    fig.savefig(png, dpi=PNG_DPI, bbox_inches="tight", metadata={"Software": None})
+    svg, pdf = stem.with_suffix(".svg"), stem.with_suffix(".pdf")
+    fig.savefig(svg, bbox_inches="tight", metadata={"Date": None, "Creator": None})
     fig.savefig(pdf, bbox_inches="tight", metadata={"CreationDate": None, "Creator": None, "Producer": None})
-    return png, pdf
+    return svg, pdf
