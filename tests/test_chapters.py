@@ -11,6 +11,7 @@ from grcp9 import paths
 # Numbers that are names or dates, not data: years, "GRCP 9", question numbers, resolution codes.
 ALLOWED = [
     r"(?s)```\{raw\}.*?```",  # raw HTML blocks (the ledger's filter script)
+    r"(?s)```\{literalinclude\}.*?```",  # a generated file shown as is (the BibTeX record)
     r"\{(value|notebook)\}`[^`]*`",  # computed values, notebook names
     r"```\{[a-z-]+\}[^\n]*",  # directive lines (file names of includes)
     r"\]\([^)]*\)",  # link targets

@@ -240,7 +240,8 @@ def front_matter(app: Sphinx, config: Any) -> None:
     doi = config.edition_doi or "to be assigned when the release is deposited in an archive"
     fictitious = config.edition_fictitious_notice
     # Chapters print the address with {{ repository }} (one setting: edition_repository).
-    config.myst_substitutions = {**(config.myst_substitutions or {}), "repository": repository}
+    config.myst_substitutions = {**(config.myst_substitutions or {}), "repository": repository,
+                                 "release_date": date, "release_year": date[:4]}
     e = escape
     how_to_cite = (f"{e(config.author)}. \\emph{{{e(title)}}}, version {e(version)}"
                    + (f" ({e(date[:4])})" if date else "") + f". Repository: {e(repository)}. DOI: {e(doi)}.")
