@@ -90,8 +90,12 @@ def test_survey_summary_figure():
 def test_objectives_figure():
     counts = {int(r["subject"]): int(r["value"]) for r in raw("published_figures")
               if r["wave"] == WAVE and r["subject_kind"] == "objective" and r["unit"] == "count"}
+    # A count whose label the ledger finds does not fit its objective is plotted at neither objective.
+    ambiguous = {int(r["subject"]) for r in raw("published_figures")
+                 if r["wave"] == WAVE and r["recipe"] == "objective_label" and r["expected_status"] == "differs"}
     rows = {int(r["objective"]): (int(r["iscms"]) if r["iscms"] else None) for r in plotted("objectives")}
-    assert rows == {int(o["objective"]): counts.get(int(o["objective"])) for o in raw("gcm_objectives")}
+    assert ambiguous and rows == {int(o["objective"]): None if int(o["objective"]) in ambiguous else counts.get(int(o["objective"]))
+                                  for o in raw("gcm_objectives")}
 
 
 def test_one_profile_page_per_respondent():

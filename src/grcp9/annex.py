@@ -97,6 +97,22 @@ def _label_words(label: str) -> list[str]:
     return [w for w in words if w not in _STOPWORDS and w != "counter"]
 
 
+def objective_chart(objectives: pd.DataFrame) -> pd.DataFrame:
+    """Rows of the objectives chart. A count the report publishes under a label that fits another
+    objective is not plotted at either objective: the report does not settle which one it counts
+    (see the discrepancy register). Its row says so instead of showing a bar."""
+    chart = objectives[["objective", "short_label", "iscms"]].copy()
+    chart["published_iscms"] = chart["iscms"]
+    chart["note"] = ""
+    mismatched = objectives[(objectives["label_fits"] == False) & objectives["iscms"].notna()]
+    for objective, count, label, fits in zip(mismatched["objective"], mismatched["iscms"], mismatched["report_label"],
+                                             mismatched["label_fits_instead"]):
+        where = chart["objective"] == objective
+        chart.loc[where, "iscms"] = pd.NA
+        chart.loc[where, "note"] = f"{int(str(count))} as published, under the label \u201c{label}\u201d, which fits objective {fits}: not plotted"
+    return chart.reset_index(drop=True)
+
+
 def label_fits(label: str, title: str) -> bool:
     """Whether a report's short label fits an objective title: every content word of the label
     appears in the title, compared on its first six letters (so "management" fits "manage")."""

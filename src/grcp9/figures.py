@@ -84,7 +84,8 @@ FIGURES: dict[str, FigureSpec] = {spec.key: spec for spec in [
         key="objectives",
         notebook="factsheet",
         caption="GCM objectives prioritized by the ISCMs: number of ISCMs the annex summary gives for each objective. "
-                "Objectives without a published count keep their row. {label_note}",
+                "Objectives without a published count keep their row; a count published under a label that fits "
+                "another objective is shown at neither, with a note. {label_note}",
         alt="Horizontal bar chart of ISCMs per GCM objective, as published: {bars}.",
     ),
     FigureSpec(
@@ -140,12 +141,13 @@ TABLES: dict[str, TableSpec] = {spec.key: spec for spec in [
 
 def horizontal_bars(labels: list[str], values: list[float | None], unknown: list[bool], title: str, xlabel: str,
                     markers: list[float | None] | None = None, marker_label: str = "printed in the report",
-                    value_format: str = "{:g}", missing_text: str = "not published") -> Figure:
+                    value_format: str = "{:g}", missing_text: str = "not published",
+                    notes: list[str] | None = None) -> Figure:
     """The project's bar chart: one bar per category, values printed at the bar ends.
 
     Unknown or pooled quantities are hatched grey; a category without any value keeps its row
-    and says so (``missing_text``) instead of disappearing. ``markers`` adds the report's printed
-    values as black diamonds next to recomputed bars.
+    and says so (``missing_text``, or that row's entry of ``notes``) instead of disappearing.
+    ``markers`` adds the report's printed values as black diamonds next to recomputed bars.
     """
     style.apply()
     known = [v for v in values if v is not None] + [m for m in (markers or []) if m is not None]
@@ -156,14 +158,22 @@ def horizontal_bars(labels: list[str], values: list[float | None], unknown: list
     fig, ax = plt.subplots(figsize=(7.0, min(0.26 * lines + 0.14 * len(labels) + 1.2, 8.0)))
     positions = list(range(len(labels)))[::-1]  # first category on top
     marker_at = markers or [None] * len(labels)
-    for y, value, is_unknown, marker in zip(positions, values, unknown, marker_at):
+    row_notes = notes or [""] * len(labels)
+    for y, value, is_unknown, marker, note in zip(positions, values, unknown, marker_at, row_notes):
         right_of = max(v for v in (value, marker, 0.0) if v is not None) + top * 0.02
         if value is None:
-            ax.text(right_of, y, missing_text, va="center", fontsize=9, color="#555555", style="italic")
+            ax.text(right_of, y, note or missing_text, va="center", fontsize=9, color="#555555", style="italic")
             continue
         ax.barh(y, value, color=style.UNKNOWN if is_unknown else style.KNOWN,
                 hatch=style.UNKNOWN_HATCH if is_unknown else None, edgecolor="#555555" if is_unknown else "none")
-        ax.text(right_of, y, value_format.format(value), va="center", fontsize=9)
+        if marker is not None and value > top * 0.15:
+            # A printed-value diamond sits at or near the bar's end: the bar's own value goes inside
+            # the bar, so the two never touch.
+            ax.text(value - top * 0.02, y, value_format.format(value), va="center", ha="right", fontsize=9,
+                    color="white" if not is_unknown else "black",
+                    bbox={"facecolor": style.KNOWN if not is_unknown else "white", "edgecolor": "none", "pad": 1})
+        else:
+            ax.text(right_of, y, value_format.format(value), va="center", fontsize=9)
     if markers:
         shown = [(m, y) for m, y in zip(markers, positions) if m is not None]
         ax.scatter([m for m, _ in shown], [y for _, y in shown], marker="D", color=style.OKABE_ITO["black"], s=22,
@@ -237,10 +247,11 @@ def table_layout(frame: pd.DataFrame) -> TableLayout:
 
 
 def describe_bars(labels: list[str], values: list[float | None], value_format: str = "{:g}",
-                  missing_text: str = "not published") -> str:
-    """'label: value' pairs for alt text."""
-    return "; ".join(f"{label}: {missing_text if value is None else value_format.format(value)}"
-                     for label, value in zip(labels, values))
+                  missing_text: str = "not published", notes: list[str] | None = None) -> str:
+    """'label: value' pairs for alt text (a row without a value gives its note or ``missing_text``)."""
+    row_notes = notes or [""] * len(labels)
+    return "; ".join(f"{label}: {(note or missing_text) if value is None else value_format.format(value)}"
+                     for label, value, note in zip(labels, values, row_notes))
 
 
 def publish_figure(fig: Figure, spec: FigureSpec, plotted: pd.DataFrame, values: Mapping[str, Any],
