@@ -82,8 +82,11 @@ lint: | venv ## Check the package and tests: ruff (style, bugs) and mypy (types)
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy src/grcp9
 
-test: lint book ## Run the whole test suite (lint, unit, data validation, nbval, built book)
-	$(BIN)/python -m pytest tests book/generated/notebooks book/generated/profiles --nbval --nbval-sanitize-with tests/nbval-sanitize.cfg
+# Two workers, one test file each at a time (module fixtures such as the sandbox build stay in one
+# worker); the slowest tests are listed at the end. Re-execution of the notebooks is checked once,
+# byte for byte, by test_sandbox_builds.py (a clean build in another directory), not by nbval.
+test: lint book ## Run the whole test suite (lint, unit, data validation, built book, sandbox builds, browser)
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15 tests
 
 release: book ## Assemble release/grcp9-<version>/: PDF, HTML archive, data zip and SHA256SUMS
 	$(BIN)/python -m grcp9.release

@@ -1,0 +1,91 @@
+"""Kernels for papermill: quiet ones, and warm ones for the profile template.
+
+Every executed notebook used to start its own kernel (about 2 s each on the project's machine).
+The profile template runs once per respondent, so ``execute_outdated`` runs it through the
+``warm`` engine registered here: each build thread keeps one kernel and reuses it for every
+profile it executes, after clearing the kernel's namespace and resetting its execution counter,
+so the executed notebook is the same, byte for byte, as one from a fresh kernel (the sandbox
+tests compare a warm build with this checkout's and with a clean build).
+
+Kernels are started with their own log at ERROR level: the kernel's warning that it talks to
+papermill over TCP on localhost without encryption is not a problem of the build, and printed
+once per notebook it buried the build's progress lines.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from jupyter_client.manager import KernelManager
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import Engine, NBClientEngine, papermill_engines
+
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+# Run before each reuse of a warm kernel, without storing history (so it takes no execution count).
+RESET = "get_ipython().run_line_magic('reset', '-f')\nget_ipython().execution_count = 1\n"
+
+_local = threading.local()
+_started: list[KernelManager] = []
+_lock = threading.Lock()
+
+
+class QuietEngine(NBClientEngine):
+    """papermill's engine, with quiet kernels."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, **kwargs: Any) -> Any:
+        return super().execute_managed_notebook(nb_man, kernel_name, extra_arguments=KERNEL_ARGUMENTS, **kwargs)
+
+
+class WarmEngine(Engine):
+    """papermill engine that reuses one kernel per thread (see the module docstring)."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, log_output: bool = False, stdout_file: Any = None,
+                                 stderr_file: Any = None, start_timeout: int = 60, execution_timeout: Any = None,
+                                 **kwargs: Any) -> Any:
+        km = _kernel(kernel_name, start_timeout)
+        client = PapermillNotebookClient(nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout,
+                                         kernel_name=kernel_name, log_output=log_output, stdout_file=stdout_file,
+                                         stderr_file=stderr_file)
+        return client.execute(cleanup_kc=True)
+
+
+def _kernel(kernel_name: str, start_timeout: int) -> KernelManager:
+    """This thread's kernel, started on first use, its namespace cleared on every later use."""
+    km: KernelManager | None = getattr(_local, "km", None)
+    if km is None or not km.is_alive():
+        km = KernelManager(kernel_name=kernel_name)
+        km.start_kernel(extra_arguments=KERNEL_ARGUMENTS)
+        with _lock:
+            _started.append(km)
+        _local.km = km
+        _local.fresh = True
+    if not getattr(_local, "fresh", False):
+        kc = km.client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=start_timeout)
+            reply = kc.execute_interactive(RESET, store_history=False, timeout=start_timeout)
+            if reply["content"]["status"] != "ok":
+                raise RuntimeError(f"could not reset the warm kernel: {reply['content']}")
+        finally:
+            kc.stop_channels()
+    _local.fresh = False
+    return km
+
+
+def shutdown_warm_kernels() -> None:
+    """Stop every warm kernel (call when a build's notebooks are done)."""
+    with _lock:
+        started = list(_started)
+        _started.clear()
+    for km in started:
+        if km.is_alive():
+            km.shutdown_kernel(now=True)
+    _local.__dict__.clear()
+
+
+papermill_engines.register("quiet", QuietEngine)
+papermill_engines.register("warm", WarmEngine)
