@@ -245,3 +245,27 @@ def test_figures_and_tables_have_the_same_numbers_in_html_and_pdf():
         printed = re.findall(rf"{kind} (\d+) {re.escape(opening)}", text)
         assert printed, f"{spec.label} not captioned in the PDF"
         assert f"{kind} {printed[0]}" == comparable(numbers[spec.label]), spec.label
+
+
+def test_internal_links_reach_their_targets():
+    """Every internal link of the PDF (cross-references, contents, citations) points at a named
+    destination that exists."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(PDF)
+    destinations = set(reader.named_destinations)
+    internal, broken = 0, []
+    for number, page in enumerate(reader.pages, start=1):
+        for annotation in page.get("/Annots") or []:
+            link = annotation.get_object()
+            if link.get("/Subtype") != "/Link":
+                continue
+            action = link.get("/A")
+            target = link.get("/Dest") or (action.get("/D") if action is not None and action.get("/S") == "/GoTo" else None)
+            if target is None:
+                continue
+            internal += 1
+            if isinstance(target, str) and target not in destinations:
+                broken.append(f"page {number}: {target}")
+    assert internal > 100, "hardly any internal links: the check would pass vacuously"
+    assert broken == []
