@@ -63,3 +63,18 @@ def test_volatile_metadata_is_stripped():
     stripped = build.strip_volatile_metadata(notebook)
     assert stripped.metadata["papermill"] == {"parameters": {"wave": "2021"}}
     assert "papermill" not in stripped.cells[0].metadata and "execution" not in stripped.cells[0].metadata
+
+
+def test_a_print_split_over_two_messages_reads_as_one():
+    import nbformat
+
+    from grcp9 import build
+
+    split = [nbformat.v4.new_output("stream", name="stdout", text="7 sections written"),
+             nbformat.v4.new_output("stream", name="stdout", text="\n")]
+    whole = [nbformat.v4.new_output("stream", name="stdout", text="7 sections written\n")]
+    display = nbformat.v4.new_output("display_data", data={"text/plain": "x"})
+    assert build.merge_adjacent_streams(split) == whole
+    assert build.merge_adjacent_streams([*split, display, *split]) == [*whole, display, *whole]
+    other = nbformat.v4.new_output("stream", name="stderr", text="warning\n")
+    assert build.merge_adjacent_streams([split[0], other, split[1]]) == [split[0], other, split[1]]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import find_row, read_table, set_cell, write_table
 
-from grcp9 import data
+from grcp9 import data, paths
 from grcp9.validation import DataValidationError
 
 
@@ -106,16 +106,42 @@ def test_whitespace_around_code(data_copy):
     assert "survey_roster.csv, row 2 (line 3), column 'responded': expected a value without leading or trailing spaces" in message
 
 
-def test_byte_order_mark(data_copy):
-    path = data_copy / "questions.csv"
-    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
-    assert "questions.csv, row 0 (line 1): expected UTF-8 without a byte-order mark" in first_problem(data_copy)
+def test_spreadsheet_variants_are_accepted(data_copy):
+    """A byte-order mark, Windows line endings and trailing blank lines (as Excel and LibreOffice
+    write them) do not change the data: the package loads to the same tables."""
+    original = data.load(paths.DATA_DIR)
+    for name in ("questions.csv", "responses.csv", "iscm_registry.csv"):
+        path = data_copy / name
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n") + b"\r\n\r\n")
+    changed = data.load(data_copy)
+    for attribute in ("questions", "responses", "registry"):
+        assert getattr(changed, attribute).equals(getattr(original, attribute)), attribute
 
 
-def test_windows_line_endings(data_copy):
+def test_names_in_another_normal_form_are_the_same(data_copy):
+    """NFD "Zúñiga" (letters plus combining accents) reads as NFC, so it compares equal."""
+    import unicodedata
+
+    path = data_copy / "participants.csv"
+    text = path.read_text(encoding="utf-8")
+    assert "Rodríguez" in text
+    path.write_text(text.replace("Rodríguez", unicodedata.normalize("NFD", "Rodríguez")), encoding="utf-8")
+    assert unicodedata.normalize("NFD", "Rodríguez") in path.read_text(encoding="utf-8")
+    loaded = data.load(data_copy)
+    assert (loaded.participants["name"] == "Stuard Rodríguez").any()
+
+
+def test_semicolon_separated_file(data_copy):
     path = data_copy / "questions.csv"
-    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
-    assert "questions.csv, row 0 (line 1): expected Unix line endings (LF); found Windows line endings" in first_problem(data_copy)
+    path.write_text(path.read_text(encoding="utf-8").replace(",", ";"), encoding="utf-8")
+    message = first_problem(data_copy)
+    assert "questions.csv, row 0 (line 1): expected comma-separated values; found values separated by semicolons" in message
+
+
+def test_lone_carriage_returns(data_copy):
+    path = data_copy / "questions.csv"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r"))
+    assert "questions.csv, row 0 (line 1): expected line endings LF or CRLF" in first_problem(data_copy)
 
 
 def test_wrong_encoding(data_copy):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import copy
 import hashlib
 import json
 import os
@@ -76,11 +77,28 @@ def strip_volatile_metadata(notebook: Any) -> Any:
     for cell in notebook.cells:
         for key in VOLATILE_CELL_METADATA:
             cell.metadata.pop(key, None)
+        if cell.cell_type == "code":
+            cell.outputs = merge_adjacent_streams(cell.outputs)
         tags = cell.metadata.get("tags", [])
         if "injected-parameters" in tags:
             cell.id = "injected-parameters"  # papermill gives the cell a random id
             cell.metadata["tags"] = [*tags, *(tag for tag in hiding if tag not in tags)]
     return notebook
+
+
+def merge_adjacent_streams(outputs: list[Any]) -> list[Any]:
+    """Join consecutive stream outputs of the same stream. The kernel flushes stdout on a timer, so
+    one ``print`` can arrive as one message or as two (the text, then its newline), depending on
+    the machine's load; joined, a cell's outputs are the same either way."""
+    merged: list[Any] = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (output.get("output_type") == "stream" and previous is not None and previous.get("output_type") == "stream"
+                and previous.get("name") == output.get("name")):
+            previous["text"] = "".join(previous["text"]) + "".join(output["text"])
+        else:
+            merged.append(copy.copy(output))  # the caller's outputs stay as they were
+    return merged
 
 
 def _run_notebook(source: Path, target: Path, parameters: dict[str, Any], label: str, position: str,

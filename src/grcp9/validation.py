@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -93,17 +94,20 @@ def read_descriptor(data_dir: Path) -> dict[str, Any]:
 
 
 def _read_rows(path: Path, field_names: list[str], problems: list[Problem]) -> list[dict[str, str]] | None:
-    """Read a CSV strictly: UTF-8 without BOM, LF line endings, the declared header, full rows."""
+    """Read a CSV: UTF-8, comma-separated, the declared header, full rows.
+
+    What spreadsheet programs add without changing the data is accepted: a UTF-8 byte-order mark,
+    Windows line endings (CRLF) and blank lines at the end. Text is Unicode-normalized (NFC), so
+    a name typed in another normal form compares equal. A file separated by semicolons (a
+    spreadsheet's CSV in some locales) gets a message that says so.
+    """
     shown = _display_path(path)
     if not path.is_file():
         problems.append(Problem(shown, "a CSV file declared in datapackage.json", "no such file"))
         return None
-    raw = path.read_bytes()
+    raw = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
     if not raw.strip():
         problems.append(Problem(shown, f"a header row ({', '.join(field_names)})", "an empty file"))
-        return None
-    if raw.startswith(b"\xef\xbb\xbf"):
-        problems.append(Problem(shown, "UTF-8 without a byte-order mark", "a UTF-8 byte-order mark at the start (re-save as plain UTF-8)", row=0))
         return None
     try:
         text = raw.decode("utf-8")
@@ -111,14 +115,20 @@ def _read_rows(path: Path, field_names: list[str], problems: list[Problem]) -> l
         line = raw[: error.start].count(b"\n") + 1
         problems.append(Problem(shown, "UTF-8 text", f"byte {raw[error.start]:#04x} that is not UTF-8 (is the file Latin-1 or Windows-1252?)", row=line - 1))
         return None
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
     if "\r" in text:
         line = text[: text.index("\r")].count("\n") + 1
-        problems.append(Problem(shown, "Unix line endings (LF)", "Windows line endings (CRLF); convert the file, e.g. with dos2unix", row=line - 1))
+        problems.append(Problem(shown, "line endings LF or CRLF", "a carriage return alone (old Mac line endings); re-save the file", row=line - 1))
         return None
     try:
         records = list(csv.reader(io.StringIO(text), strict=True))
     except csv.Error as error:
         problems.append(Problem(shown, "well-formed CSV", str(error)))
+        return None
+    while records and not records[-1]:
+        records.pop()  # blank lines at the end
+    if len(records[0]) == 1 and records[0][0].split(";") == field_names:
+        problems.append(Problem(shown, "comma-separated values", "values separated by semicolons; re-save the file as CSV with commas", row=0))
         return None
     header = records[0]
     if header != field_names:
