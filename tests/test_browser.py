@@ -226,4 +226,13 @@ def test_ledger_filter_and_sort(site, browser):
     tab.click("#tbl-ledger thead th >> nth=0")
     descending = tab.eval_on_selector_all("#tbl-ledger tbody tr", claims)
     assert len(ascending) == total and ascending == descending[::-1] and ascending != descending
+    # By keyboard: the heading's button takes the focus and sorts with Enter.
+    status_column = "rows => rows.map(r => r.cells[4].textContent)"
+    before = tab.eval_on_selector_all("#tbl-ledger tbody tr", status_column)
+    tab.focus("#tbl-ledger thead th >> nth=4 >> button")
+    tab.keyboard.press("Enter")
+    assert tab.get_attribute("#tbl-ledger thead th >> nth=4", "aria-sort") == "ascending"
+    after = tab.eval_on_selector_all("#tbl-ledger tbody tr", status_column)
+    runs = [status for index, status in enumerate(after) if index == 0 or after[index - 1] != status]
+    assert after != before and len(runs) == len(set(after)), "sorting by status did not group the statuses"
     tab.close()

@@ -240,6 +240,33 @@ def evaluate(data: SurveyData) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# Statuses as a reader sees them: a sign and the word, never colour alone.
+STATUS_BADGES = {MATCHES: "\u2714 matches", DIFFERS: "\u2718 differs", UNCHECKABLE: "? cannot be checked"}
+
+
+def section_titles(data: SurveyData) -> dict[str, str]:
+    """Section key -> the report's part and section title, as a reader finds them in the report."""
+    return {str(key): f"{part}: {title}" for key, part, title in
+            zip(data.sections["section_id"], data.sections["part"], data.sections["title"])}
+
+
+def reader_table(data: SurveyData, checks: pd.DataFrame) -> pd.DataFrame:
+    """The ledger for readers: the claim in the report's own words, where the report makes it (part
+    and section title), the published and recomputed values, the status with its sign, the detail."""
+    sections = section_titles(data)
+    labels = dict(zip(data.published["figure_id"], data.published["report_label"].fillna("")))
+    quotes = dict(zip(data.published["figure_id"], data.published["source_quote"].fillna("")))
+    words = [str(labels[claim] or quotes[claim]) for claim in checks["claim"]]
+    return pd.DataFrame({
+        "Claim, in the report's words": words,
+        "Where in the report": [sections.get(section, section) for section in checks["section"]],
+        "Published": checks["published"].tolist(),
+        "Recomputed": checks["recomputed"].tolist(),
+        "Status": [STATUS_BADGES.get(status, status) for status in checks["status"]],
+        "Detail": checks["detail"].tolist(),
+    })
+
+
 def status_mismatches(checks: pd.DataFrame) -> list[str]:
     """One message per claim whose status is not the one the ledger expects."""
     wrong = checks[checks["status"] != checks["expected_status"]]
