@@ -134,7 +134,7 @@ TABLES: dict[str, TableSpec] = {spec.key: spec for spec in [
               "The list of participants (Annex VI), part II, host and organizers (IOM): as printed, with the other "
               "spellings of each name in the report."),
     TableSpec("ledger", "verification",
-              "The ledger: every number or countable claim of the report, recomputed from the data, with its status."),
+              "The ledger: the numbers and countable claims of the report checked so far, recomputed from the data, with their status."),
     TableSpec("discrepancies", "verification", "The discrepancy register, by severity."),
 ]}
 
