@@ -32,7 +32,7 @@ export GRCP9_REPO_ROOT := $(CURDIR)
 # This checkout's package first, whichever checkout the environment was installed from.
 export PYTHONPATH := $(CURDIR)/src$(if $(PYTHONPATH),:$(PYTHONPATH))
 
-.PHONY: help venv system-packages params notebooks book lint test release benchmark clean FORCE
+.PHONY: help venv system-packages params notebooks book html lint test release benchmark clean FORCE
 
 help: ## List the targets with one line each
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -78,6 +78,9 @@ book: $(BOOK_STAMP) ## Build the book: HTML in _build/html, PDF in _build/latex 
 	@echo "HTML: $(CURDIR)/_build/html/index.html"
 	@echo "PDF:  $(CURDIR)/$(PDF)"
 
+html: $(EXECUTION_STAMP) | venv ## Preview: the HTML only, in _preview/html (fast; leaves the book in _build/ alone)
+	@$(BIN)/python -m grcp9.build preview
+
 lint: | venv ## Check the package and tests: ruff (style, bugs) and mypy (types)
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy src/grcp9
@@ -95,6 +98,6 @@ benchmark: book ## Time our build against the plain Jupyter Book build of the sa
 	$(BIN)/python scripts/benchmark.py
 
 clean: ## Remove generated outputs (keeps .venv)
-	rm -rf _build _build.incoming _build.outgoing .staging book/generated release
+	rm -rf _build _build.incoming _build.outgoing _preview _preview.incoming .staging book/generated release
 
 FORCE:

@@ -355,6 +355,31 @@ def write_downloads(params_file: Path = paths.PARAMS_FILE) -> list[Path]:
     return sorted(target.iterdir())
 
 
+def build_preview() -> Path:
+    """HTML only, for an author's quick look: built in the same staging tree as the book's HTML
+    (so it reads incrementally) and copied to ``_preview/html``. ``_build/`` is left alone: the
+    book there is only ever replaced by ``build_book``, HTML and PDF together."""
+    html_root = paths.STAGING_DIR / "html"
+    write_downloads()
+    # Unlike the book, pages are not all written afresh: Sphinx writes only what changed.
+    html_root.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    with (html_root / "build.log").open("w", encoding="utf-8") as log:
+        print(f"[preview] building HTML (log: {(html_root / 'build.log').relative_to(paths.REPO_ROOT)})", flush=True)
+        code = subprocess.run(_jupyter_book_command(html_root, paths.TOC_FILE), cwd=paths.REPO_ROOT, stdout=log,
+                              stderr=subprocess.STDOUT, check=False).returncode
+    if code != 0:
+        print((html_root / "build.log").read_text(encoding="utf-8")[-4000:], file=sys.stderr)
+        raise BuildError(f"preview step 'HTML' failed (see the messages above); {paths.PREVIEW_DIR.name}/ is unchanged")
+    incoming = paths.PREVIEW_DIR.with_name(paths.PREVIEW_DIR.name + ".incoming")
+    shutil.rmtree(incoming, ignore_errors=True)
+    shutil.copytree(html_root / "_build" / "html", incoming / "html", symlinks=True)
+    shutil.rmtree(paths.PREVIEW_DIR, ignore_errors=True)
+    os.replace(incoming, paths.PREVIEW_DIR)
+    print(f"[preview] HTML built in {time.monotonic() - started:.1f} s", flush=True)
+    return paths.PREVIEW_DIR / "html" / "index.html"
+
+
 def build_book() -> tuple[Path, Path]:
     """Build HTML and PDF at the same time, each in its own staging tree (Sphinx environments must
     not be shared between concurrent builds); replace ``_build/`` only if both succeed."""
@@ -449,6 +474,7 @@ def main(argv: list[str] | None = None) -> int:
     outdated = commands.add_parser("notebooks", help="execute the out-of-date notebooks, in parallel")
     outdated.add_argument("--jobs", type=int, default=0, help="kernels at a time (default: cores + 1)")
     commands.add_parser("book", help="build HTML and PDF atomically into _build/")
+    commands.add_parser("preview", help="build the HTML only into _preview/html (leaves _build/ alone)")
     arguments = parser.parse_args(argv)
     try:
         if arguments.command == "params":
@@ -467,6 +493,9 @@ def main(argv: list[str] | None = None) -> int:
         elif arguments.command == "notebooks":
             executed = execute_outdated(jobs=arguments.jobs)
             print(f"[notebooks] {len(executed)} executed" if executed else "[notebooks] up to date", flush=True)
+        elif arguments.command == "preview":
+            page = build_preview()
+            print(f"[preview] HTML: {page.relative_to(paths.REPO_ROOT)}")
         else:
             html, pdf = build_book()
             print(f"[book] HTML: {html.relative_to(paths.REPO_ROOT)}\n[book] PDF:  {pdf.relative_to(paths.REPO_ROOT)}")

@@ -30,6 +30,7 @@ PROFILE_LIST = GENERATED_DIR / "profiles.txt"  # one respondent id a line, writt
 PARAMS_FILE = GENERATED_DIR / "params.json"
 EXECUTION_STAMP = GENERATED_DIR / ".executed"  # touched whenever notebooks were executed
 BUILD_DIR = REPO_ROOT / "_build"
+PREVIEW_DIR = REPO_ROOT / "_preview"  # make html: the HTML alone, for an author's quick look
 STAGING_DIR = REPO_ROOT / ".staging"
 CONFIG_FILE = REPO_ROOT / "_config.yml"
 TOC_FILE = REPO_ROOT / "_toc.yml"  # the HTML book's; the reader PDF's is derived from it (build.reader_toc)
