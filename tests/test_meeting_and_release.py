@@ -8,6 +8,7 @@ import json
 import re
 import tomllib
 from collections import Counter
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -84,3 +85,23 @@ def test_release_has_exactly_the_listed_files_with_matching_checksums():
         assert hashlib.sha256((target / file).read_bytes()).hexdigest() == digest
     again = release.make_release()
     assert (again / "SHA256SUMS").read_text(encoding="utf-8") == "".join(f"{d}  {f}\n" for f, d in sums.items())
+
+
+def test_release_refuses_a_dirty_tree(monkeypatch, capsys):
+    monkeypatch.setattr(release, "working_tree_changes", lambda: [" M data/responses.csv"])
+    monkeypatch.setattr(release, "make_release", lambda: pytest.fail("a release was made from a dirty tree"))
+    assert release.main() == 1
+    error = capsys.readouterr().err
+    assert "uncommitted changes" in error and "data/responses.csv" in error
+
+
+@pytest.mark.skipif(not BUILT, reason="book not built: run `make book`")
+def test_release_packages_the_data_that_was_built():
+    import zipfile
+
+    params = json.loads(paths.PARAMS_FILE.read_text(encoding="utf-8"))
+    assert release.built_data_dir() == paths.resolve(params["data_dir"])
+    target = release.make_release()
+    with zipfile.ZipFile(next(target.glob("*-data.zip"))) as archive:
+        names = {Path(name).name for name in archive.namelist()}
+    assert names == {p.name for p in release.built_data_dir().iterdir() if p.is_file()}

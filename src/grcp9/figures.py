@@ -277,6 +277,14 @@ def publish_figure(fig: Figure, spec: FigureSpec, plotted: pd.DataFrame, values:
     return target
 
 
+def publish_download(table: pd.DataFrame, name: str, output_dir: Path = paths.GENERATED_DIR) -> Path:
+    """A CSV offered for download beside the tables (e.g. the full ledger), creating its folder."""
+    target = output_dir / "tables" / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(target, index=False, lineterminator="\n")
+    return target
+
+
 def publish_table(table: pd.DataFrame, spec: TableSpec, values: Mapping[str, Any],
                   output_dir: Path = paths.GENERATED_DIR) -> Path:
     """Save the table as CSV (its download, unescaped) and write a numbered MyST table snippet

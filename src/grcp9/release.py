@@ -63,6 +63,24 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def built_data_dir() -> Path:
+    """The data package the book was built from (the parameters of the last build)."""
+    import json
+
+    if paths.PARAMS_FILE.is_file():
+        return paths.resolve(json.loads(paths.PARAMS_FILE.read_text(encoding="utf-8"))["data_dir"])
+    return paths.DATA_DIR
+
+
+def working_tree_changes() -> list[str]:
+    """Uncommitted changes to tracked files and untracked files git does not ignore, one per line
+    (``git status --porcelain``); empty outside a git checkout."""
+    import subprocess
+
+    result = subprocess.run(["git", "status", "--porcelain"], cwd=paths.REPO_ROOT, capture_output=True, text=True, check=False)
+    return result.stdout.splitlines() if result.returncode == 0 else []
+
+
 def make_release(version: str = __version__) -> Path:
     pdf = paths.BUILD_DIR / "latex" / PDF_NAME
     site = paths.BUILD_DIR / "html"
@@ -75,7 +93,7 @@ def make_release(version: str = __version__) -> Path:
     outputs = [
         Path(shutil.copyfile(pdf, target / f"{name}.pdf")),
         html_archive(site, target / f"{name}-html.tar.gz", f"{name}-html"),
-        data_archive(paths.DATA_DIR, target / f"{name}-data.zip", f"{name}-data"),
+        data_archive(built_data_dir(), target / f"{name}-data.zip", f"{name}-data"),
     ]
     sums = target / "SHA256SUMS"
     sums.write_text("".join(f"{sha256(p)}  {p.name}\n" for p in outputs), encoding="utf-8")
@@ -83,6 +101,11 @@ def make_release(version: str = __version__) -> Path:
 
 
 def main() -> int:
+    changes = working_tree_changes()
+    if changes:
+        print("error: release: the working tree has uncommitted changes; a release must be built from a commit:\n  "
+              + "\n  ".join(changes[:10]), file=sys.stderr)
+        return 1
     target = make_release()
     print(f"[release] {target.relative_to(paths.REPO_ROOT)}:")
     for file in sorted(target.iterdir()):
