@@ -208,3 +208,53 @@ def test_descriptor_declares_every_csv():
     from grcp9 import paths
     declared = {r["path"] for r in json.loads((paths.DATA_DIR / "datapackage.json").read_text())["resources"]}
     assert declared == {p.name for p in paths.DATA_DIR.glob("*.csv")}
+
+
+def test_impossible_session_date(data_copy):
+    path = data_copy / "meeting_sessions.csv"
+    set_cell(path, find_row(path, session_id="opening"), "date", "2021-02-30")
+    assert "meeting_sessions.csv, row 1 (line 2), column 'date': expected a date that exists (YYYY-MM-DD); found '2021-02-30'" \
+        in first_problem(data_copy)
+
+
+def test_impossible_time_of_day(data_copy):
+    path = data_copy / "meeting_sessions.csv"
+    set_cell(path, find_row(path, session_id="opening"), "end", "25:00")
+    assert "column 'end': expected a time of day HH:MM; found '25:00'" in first_problem(data_copy)
+
+
+def test_impossible_month_in_a_statement(data_copy):
+    path = data_copy / "statement_facts.csv"
+    rows = read_table(path)
+    number = next(i for i, row in enumerate(rows[1:], start=1) if row[rows[0].index("fact_kind")] == "date")
+    set_cell(path, number, "value", "2021-13")
+    assert f"statement_facts.csv, row {number} (line {number + 1}), column 'value': expected a date that exists; found '2021-13'" \
+        in first_problem(data_copy)
+
+
+def test_count_that_is_not_a_whole_number(data_copy):
+    path = data_copy / "published_figures.csv"
+    number = find_row(path, figure_id="imrf_no_count")
+    set_cell(path, number, "value", "1.5")
+    assert f"published_figures.csv, row {number} (line {number + 1}), column 'value': expected a whole number for unit count; found '1.5'" \
+        in first_problem(data_copy)
+
+
+def test_pooled_counts_above_the_respondents(data_copy):
+    path = data_copy / "published_figures.csv"
+    number = find_row(path, figure_id="imrf_undecided_count")
+    set_cell(path, number, "value", "40")
+    message = first_problem(data_copy)
+    assert "column 'value': expected pooled answer counts (recipe plan_count) adding up to at most the" in message
+    assert "respondents of wave" in message
+
+
+def test_duplicate_item_in_a_ranked_list(data_copy):
+    path = data_copy / "challenges.csv"
+    rows = read_table(path)
+    header = rows[0]
+    first = rows[1]
+    second = next(i for i, row in enumerate(rows[1:], start=1)
+                  if i > 1 and row[header.index("list")] == first[header.index("list")])
+    set_cell(path, second, "theme", first[header.index("theme")])
+    assert f"challenges.csv, row {second} (line {second + 1}), column 'theme': expected each theme once" in first_problem(data_copy)

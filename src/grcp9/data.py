@@ -130,6 +130,80 @@ def check_coding_rules(rows: dict[str, list[dict[str, str]]], shown: dict[str, s
     problems += _check_format_statuses(rows, shown)
     problems += _check_published_figures(rows, shown)
     problems += _check_statement_facts(rows, shown)
+    problems += _check_dates(rows, shown)
+    problems += _check_pooled_counts(rows, shown)
+    problems += _check_ranked_lists(rows, shown)
+    return problems
+
+
+def _real_date(value: str) -> bool:
+    """YYYY, YYYY-MM or YYYY-MM-DD that exists in the calendar (no 2021-02-30, no month 13)."""
+    import datetime
+
+    parts = value.split("-")
+    try:
+        datetime.date(int(parts[0]), int(parts[1]) if len(parts) > 1 else 1, int(parts[2]) if len(parts) > 2 else 1)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_dates(rows: dict[str, list[dict[str, str]]], shown: dict[str, str]) -> list[Problem]:
+    """Dates that match their pattern must also exist: sessions, and dates found in statements."""
+    problems = []
+    for number, row in enumerate(rows["meeting_sessions"], start=1):
+        if not _real_date(row["date"]):
+            problems.append(Problem(shown["meeting_sessions"], "a date that exists (YYYY-MM-DD)", repr(row["date"]),
+                                    row=number, column="date"))
+        for column in ("start", "end"):
+            hours, _, minutes = row[column].partition(":")
+            if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+                problems.append(Problem(shown["meeting_sessions"], "a time of day HH:MM", repr(row[column]), row=number, column=column))
+    for number, row in enumerate(rows["statement_facts"], start=1):
+        if row["fact_kind"] == "date":
+            if not all(_real_date(part) for part in row["value"].split("/")):
+                problems.append(Problem(shown["statement_facts"], "a date that exists", repr(row["value"]), row=number, column="value"))
+    return problems
+
+
+def _check_pooled_counts(rows: dict[str, list[dict[str, str]]], shown: dict[str, str]) -> list[Problem]:
+    """Counts the report pools over the answers to one question (recipe plan_count: yes, undecided,
+    no) cannot add up to more than the wave's respondents."""
+    respondents: dict[str, int] = {}
+    for row in rows["survey_roster"]:
+        respondents[row["wave"]] = respondents.get(row["wave"], 0) + (row["responded"] == "yes")
+    pooled: dict[str, list[tuple[int, int]]] = {}
+    for number, row in enumerate(rows["published_figures"], start=1):
+        if row["recipe"] == "plan_count" and row["value"].isdigit():
+            pooled.setdefault(row["wave"], []).append((number, int(row["value"])))
+    problems = []
+    for wave, counts in pooled.items():
+        total = sum(value for _, value in counts)
+        if total > respondents.get(wave, 0):
+            problems.append(Problem(shown["published_figures"],
+                                    f"pooled answer counts (recipe plan_count) adding up to at most the {respondents.get(wave, 0)} "
+                                    f"respondents of wave {wave}", f"{total}", row=counts[-1][0], column="value"))
+    return problems
+
+
+def _check_ranked_lists(rows: dict[str, list[dict[str, str]]], shown: dict[str, str]) -> list[Problem]:
+    """An item appears once in a ranked list: a challenge theme per list, an objective in the fact
+    sheet's priority list."""
+    problems = []
+    seen: dict[tuple[str, ...], int] = {}
+    for number, row in enumerate(rows["challenges"], start=1):
+        key = ("challenges", row["wave"], row["list"], row["theme"])
+        if key in seen:
+            problems.append(Problem(shown["challenges"], f"each theme once in the {row['list']} list of wave {row['wave']}",
+                                    f"{row['theme']} again (first at row {seen[key]})", row=number, column="theme"))
+        seen.setdefault(key, number)
+    for number, row in enumerate(rows["published_figures"], start=1):
+        if row["recipe"] == "priority_rank":
+            key = ("priorities", row["wave"], row["subject"])
+            if key in seen:
+                problems.append(Problem(shown["published_figures"], f"each objective once in the priority list of wave {row['wave']}",
+                                        f"objective {row['subject']} again (first at row {seen[key]})", row=number, column="subject"))
+            seen.setdefault(key, number)
     return problems
 
 
@@ -232,6 +306,8 @@ def _check_published_figures(rows: dict[str, list[dict[str, str]]], shown: dict[
         unit, value = row["unit"], row["value"]
         if unit in NUMERIC_UNITS and not re.fullmatch(r"[0-9]+(\.[0-9]+)?", value):
             add(f"a non-negative number for unit {unit}", repr(value), "value")
+        elif unit in ("count", "rank") and not value.isdigit():
+            add(f"a whole number for unit {unit}", repr(value), "value")
         elif unit == "percent" and float(value) > 100:
             add("a percentage between 0 and 100", repr(value), "value")
         if unit == "percent" and not row["basis"]:
