@@ -160,9 +160,8 @@ def _check_dates(rows: dict[str, list[dict[str, str]]], shown: dict[str, str]) -
             if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
                 problems.append(Problem(shown["meeting_sessions"], "a time of day HH:MM", repr(row[column]), row=number, column=column))
     for number, row in enumerate(rows["statement_facts"], start=1):
-        if row["fact_kind"] == "date":
-            if not all(_real_date(part) for part in row["value"].split("/")):
-                problems.append(Problem(shown["statement_facts"], "a date that exists", repr(row["value"]), row=number, column="value"))
+        if row["fact_kind"] == "date" and not all(_real_date(part) for part in row["value"].split("/")):
+            problems.append(Problem(shown["statement_facts"], "a date that exists", repr(row["value"]), row=number, column="value"))
     return problems
 
 
@@ -199,7 +198,7 @@ def _check_ranked_lists(rows: dict[str, list[dict[str, str]]], shown: dict[str, 
         seen.setdefault(key, number)
     for number, row in enumerate(rows["published_figures"], start=1):
         if row["recipe"] == "priority_rank":
-            key = ("priorities", row["wave"], row["subject"])
+            key = ("priorities", row["wave"], "", row["subject"])
             if key in seen:
                 problems.append(Problem(shown["published_figures"], f"each objective once in the priority list of wave {row['wave']}",
                                         f"objective {row['subject']} again (first at row {seen[key]})", row=number, column="subject"))
