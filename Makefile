@@ -70,7 +70,10 @@ $(EXECUTION_STAMP): FORCE $(PARAMS) | venv
 $(EPOCH_STAMP): FORCE
 	@mkdir -p $(@D); echo '$(SOURCE_DATE_EPOCH)' | cmp -s - $@ || echo '$(SOURCE_DATE_EPOCH)' > $@
 
-$(BOOK_STAMP): $(EXECUTION_STAMP) $(PROFILE_LIST) $(EPOCH_STAMP) $(BOOK_SOURCES) | venv system-packages
+# The book step's own code: a change to how the book is assembled rebuilds it.
+BOOK_CODE := src/grcp9/build.py src/grcp9/paths.py
+
+$(BOOK_STAMP): $(EXECUTION_STAMP) $(PROFILE_LIST) $(EPOCH_STAMP) $(BOOK_SOURCES) $(BOOK_CODE) | venv system-packages
 	$(BIN)/python -m grcp9.build book
 	touch $@
 

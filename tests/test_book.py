@@ -173,7 +173,7 @@ def test_download_page_offers_every_file_with_the_right_type():
     suffixes = {Path(link).suffix for link in links}
     assert suffixes == {".pdf", ".zip", ".ipynb", ".cff", ".bib"}
     notebooks = [Path(link).name for link in links if link.endswith(".ipynb")]
-    expected = [p.name for p in paths.EXECUTED_DIR.glob("*.ipynb")] + [p.name for p in paths.PROFILES_DIR.glob("*.ipynb")]
+    expected = [p.name for p in paths.EXECUTED_DIR.glob("*.ipynb")] + [f"profile-{p.name}" for p in paths.PROFILES_DIR.glob("*.ipynb")]
     assert sorted(notebooks) == sorted(expected)
     for link in links:
         file = HTML_DIR / link
@@ -187,6 +187,9 @@ def test_download_page_offers_every_file_with_the_right_type():
             assert names == {p.name for p in paths.DATA_DIR.iterdir() if p.is_file()}
         elif link.endswith(".ipynb"):
             assert json.loads(content)["nbformat"] == 4
+            name = Path(link).name
+            source = paths.PROFILES_DIR / name.removeprefix("profile-") if name.startswith("profile-") else paths.EXECUTED_DIR / name
+            assert content == source.read_bytes(), f"{link} is not the executed notebook {source.name}"
         elif link.endswith(".cff"):
             assert yaml.safe_load(content)["cff-version"]
         else:

@@ -349,8 +349,14 @@ def write_downloads(params_file: Path = paths.PARAMS_FILE) -> list[Path]:
         "Each computation notebook as it ran for this book, outputs included (Jupyter `.ipynb`):", "",
         *[f"- {link(n.name, f'{generated}/notebooks/{n.name}')}" for n in notebooks], "",
         "The profile pages, one executed copy of the profile template per respondent:", "",
-        *[f"- {link(f'profile-{p.name}', f'{generated}/profiles/{p.name}')}" for p in profiles], "",
+        *[f"- {link(f'profile-{p.name}', f'{generated}/downloads/profile-{p.name}')}" for p in profiles], "",
     ]
+    # Profiles are downloaded as profile-<ISCM>.ipynb: the file name says what the file is.
+    for profile in profiles:
+        _write_if_changed(target / f"profile-{profile.name}", profile.read_bytes())
+    for stale in target.glob("profile-*.ipynb"):
+        if stale.name.removeprefix("profile-") not in {p.name for p in profiles}:
+            stale.unlink()
     _write_if_changed(target / "downloads.md", "\n".join(lines).encode("utf-8"))
     return sorted(target.iterdir())
 
