@@ -205,3 +205,18 @@ def test_reproduce_chapter_gives_the_readme_commands():
     chapter = commands((paths.BOOK_DIR / "reproduce.md").read_text(encoding="utf-8"))
     assert readme and chapter[:2] == readme[:2], "the two commands differ between README and the book"
     assert [c for c in chapter if c.startswith("make book DATA_DIR")] == [c for c in readme if c.startswith("make book DATA_DIR")]
+
+
+def test_every_recipe_and_module_is_readable_in_the_book():
+    """The API page documents each recipe of the ledger and links to its source code."""
+    from grcp9 import ledger
+
+    page = BeautifulSoup((HTML_DIR / "api.html").read_text(encoding="utf-8"), "html.parser")
+    for name in ledger.RECIPES:
+        entry = page.find(id=f"grcp9.ledger.{name}")
+        assert entry is not None, f"recipe {name} is not on the API page"
+        source = entry.find("a", href=lambda href: bool(href) and "_modules/grcp9/ledger.html" in href)
+        assert source is not None, f"recipe {name} has no link to its source"
+        assert (HTML_DIR / source["href"].split("#")[0]).is_file()
+    modules = {p.stem for p in (paths.REPO_ROOT / "src" / "grcp9").glob("*.py") if p.stem != "__init__"}
+    assert {m for m in modules if page.find(id=f"module-grcp9.{m}") is None} == set()

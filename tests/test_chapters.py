@@ -12,6 +12,7 @@ from grcp9 import paths
 ALLOWED = [
     r"(?s)```\{raw\}.*?```",  # raw HTML blocks (the ledger's filter script)
     r"(?s)```\{literalinclude\}.*?```",  # a generated file shown as is (the BibTeX record)
+    r"(?s)```\{eval-rst\}.*?```",  # API documentation directives (module names such as grcp9.data)
     r"\{(value|notebook)\}`[^`]*`",  # computed values, notebook names
     r"```\{[a-z-]+\}[^\n]*",  # directive lines (file names of includes)
     r"\]\([^)]*\)",  # link targets

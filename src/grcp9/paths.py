@@ -36,7 +36,7 @@ CONFIG_FILE = REPO_ROOT / "_config.yml"
 TOC_FILE = REPO_ROOT / "_toc.yml"  # the HTML book's; the reader PDF's is derived from it (build.reader_toc)
 PDF_ROOT = "pdf-edition"  # book/pdf-edition.md: root document of the reader PDF
 HTML_REFERENCES_PAGE = "references"  # book/references.md: the HTML bibliography page
-HTML_ONLY_PAGES = (HTML_REFERENCES_PAGE, "downloads")  # left out of the reader PDF
+HTML_ONLY_PAGES = (HTML_REFERENCES_PAGE, "downloads", "api")  # left out of the reader PDF
 
 # Book-relative (Sphinx source-relative) forms, for links written into generated MyST.
 BOOK_FIGURES = "/generated/figures"
