@@ -84,8 +84,8 @@ book: $(BOOK_STAMP) ## Build the book: HTML in _build/html, PDF in _build/latex 
 html: $(EXECUTION_STAMP) | venv ## Preview: the HTML only, in _preview/html (fast; leaves the book in _build/ alone)
 	@$(BIN)/python -m grcp9.build preview
 
-lint: | venv ## Check the package and tests: ruff (style, bugs) and mypy (types)
-	$(BIN)/ruff check src tests
+lint: | venv ## Check the package, the Sphinx extensions and tests: ruff (style, bugs) and mypy (types)
+	$(BIN)/ruff check src tests book/_ext scripts
 	$(BIN)/mypy src/grcp9
 
 # Two workers, one test file each at a time (module fixtures such as the sandbox build stay in one

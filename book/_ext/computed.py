@@ -29,6 +29,7 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxRole
+from sphinx.util.texescape import escape
 
 NOTEBOOK_DIR = "generated/notebooks"  # source-relative folder of the executed notebooks
 RESULTS_SUFFIX = ".results.json"
@@ -205,15 +206,9 @@ def latex_parts(app: Sphinx, doctree: nodes.document) -> None:
             continue
         anchor = toctree.parent if isinstance(toctree.parent, nodes.compound) else toctree
         latex = r"\appendix" + "\n" if caption == app.config.edition_appendix_caption else ""
-        latex += r"\part{" + _latex_escape(caption) + "}"
+        latex += r"\part{" + escape(caption) + "}"
         anchor.parent.insert(anchor.parent.index(anchor), nodes.raw("", latex, format="latex"))
         del toctree["caption"]
-
-
-def _latex_escape(text: str) -> str:
-    from sphinx.util.texescape import escape
-
-    return escape(text)
 
 
 def _citation_record(app: Sphinx) -> dict[str, Any]:
@@ -229,8 +224,6 @@ def _citation_record(app: Sphinx) -> dict[str, Any]:
 def front_matter(app: Sphinx, config: Any) -> None:
     """The PDF's title page, its back (what this edition is, how to cite it) and the PDF's
     metadata, from the configuration and CITATION.cff."""
-    from sphinx.util.texescape import escape
-
     citation = _citation_record(app)
     # Jupyter Book passes _config.yml's title as html_title and as the LaTeX document title.
     title = config.latex_doc_overrides.get("title") if hasattr(config, "latex_doc_overrides") else None
@@ -245,7 +238,7 @@ def front_matter(app: Sphinx, config: Any) -> None:
     e = escape
     how_to_cite = (f"{e(config.author)}. \\emph{{{e(title)}}}, version {e(version)}"
                    + (f" ({e(date[:4])})" if date else "") + f". Repository: {e(repository)}. DOI: {e(doi)}.")
-    warning = (r"\vspace{1.2cm}\fbox{\parbox{0.85\linewidth}{\centering\large\bfseries " + e(fictitious) + "}}\par"
+    warning = (r"\vspace{1.2cm}\fbox{\parbox{0.85\linewidth}{\centering\large\bfseries " + e(fictitious) + r"}}\par"
                if fictitious else "")
     config.latex_elements["maketitle"] = "\n".join([
         r"\begin{titlepage}",
@@ -283,8 +276,8 @@ def front_matter(app: Sphinx, config: Any) -> None:
         r"\usepackage{pdflscape}",  # wide tables on landscape pages (grcp9.figures.table_layout)
         r"\setlength{\LTcapwidth}{\linewidth}",  # table captions as wide as the text
         # Table cells ragged right: justified narrow columns stretch their spaces into gaps.
-        r"\makeatletter\newcolumntype{\X}[2]{>{\raggedright\arraybackslash}p{\dimexpr"
-        r"(\linewidth-\spx@arrayrulewidth)*#1/#2-\tw@\tabcolsep-\spx@arrayrulewidth\relax}}\makeatother",
+        (r"\makeatletter\newcolumntype{\X}[2]{>{\raggedright\arraybackslash}p{\dimexpr"
+         r"(\linewidth-\spx@arrayrulewidth)*#1/#2-\tw@\tabcolsep-\spx@arrayrulewidth\relax}}\makeatother"),
         r"\setlength{\headheight}{14pt}",
         # A caption's "Data: ...; computed in ..." line prints under the figure or table, not in
         # the lists of figures and tables (see DataLineInCaption).

@@ -45,6 +45,16 @@ class BuildError(RuntimeError):
     """A build step failed; the message says which step and that earlier outputs are intact."""
 
 
+def _write_if_changed(target: Path, content: bytes) -> bool:
+    """Write ``content`` unless the file already holds it: an unchanged file keeps its timestamp,
+    so make and Sphinx see nothing to redo. Returns True when the file was (re)written."""
+    if target.is_file() and target.read_bytes() == content:
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
+    return True
+
+
 def write_params(data_dir: str, wave: str, params_file: Path = paths.PARAMS_FILE) -> bool:
     """Validate the parameters against the data, then write them only if they changed.
 
@@ -58,11 +68,7 @@ def write_params(data_dir: str, wave: str, params_file: Path = paths.PARAMS_FILE
     survey.check_bases(loaded, checked_wave)
     content = json.dumps({"data_dir": data_dir, "wave": checked_wave, "output_dir": str(paths.GENERATED_DIR.relative_to(paths.REPO_ROOT))},
                          indent=2, sort_keys=True) + "\n"
-    if params_file.is_file() and params_file.read_text(encoding="utf-8") == content:
-        return False
-    params_file.parent.mkdir(parents=True, exist_ok=True)
-    params_file.write_text(content, encoding="utf-8")
-    return True
+    return _write_if_changed(params_file, content.encode("utf-8"))
 
 
 def strip_volatile_metadata(notebook: Any) -> Any:
@@ -244,10 +250,7 @@ def write_profile_list(params_file: Path = paths.PARAMS_FILE, target: Path = pat
     loaded = data.load(parameters["data_dir"])
     ids = survey.respondents(loaded, survey.check_wave(loaded, parameters["wave"]))["iscm_id"].tolist()
     content = "".join(f"{iscm_id}\n" for iscm_id in ids)
-    # Rewritten only when the list changes, so make rebuilds the book only then.
-    if not target.is_file() or target.read_text(encoding="utf-8") != content:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content, encoding="utf-8")
+    _write_if_changed(target, content.encode("utf-8"))  # so make rebuilds the book only when it changes
     if paths.PROFILES_DIR.is_dir():
         for stale in paths.PROFILES_DIR.glob("*.ipynb"):
             if stale.stem not in ids:
@@ -284,10 +287,7 @@ def write_reader_toc(target: Path) -> Path:
     import yaml
 
     toc = yaml.safe_load(paths.TOC_FILE.read_text(encoding="utf-8"))
-    content = yaml.safe_dump(reader_toc(toc), sort_keys=False, allow_unicode=True)
-    if not target.is_file() or target.read_text(encoding="utf-8") != content:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content, encoding="utf-8")
+    _write_if_changed(target, yaml.safe_dump(reader_toc(toc), sort_keys=False, allow_unicode=True).encode("utf-8"))
     return target
 
 
@@ -300,12 +300,6 @@ def bibtex_entry(citation: dict[str, Any], repository: str) -> str:
               "note": "Data package, notebooks and book (HTML and PDF)", "url": repository}
     body = ",\n".join(f"  {key} = {{{value}}}" for key, value in fields.items() if value)
     return f"@misc{{grcp9-edition-{citation['version']},\n{body}\n}}\n"
-
-
-def _write_if_changed(target: Path, content: bytes) -> None:
-    if not target.is_file() or target.read_bytes() != content:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
 
 
 def write_downloads(params_file: Path = paths.PARAMS_FILE) -> list[Path]:
@@ -361,6 +355,30 @@ def write_downloads(params_file: Path = paths.PARAMS_FILE) -> list[Path]:
     return sorted(target.iterdir())
 
 
+def _run_jupyter_book(steps: dict[str, tuple[Path, Path, tuple[str, ...]]], label: str) -> list[str]:
+    """Run Jupyter Book once per step (name: staging root, table of contents, extra arguments), all
+    at the same time, each logging to ``<root>/build.log``; print the end of the log of a step that
+    failed. Returns the steps that failed."""
+    started = time.monotonic()
+    running = {}
+    for step, (root, toc, arguments) in steps.items():
+        root.mkdir(parents=True, exist_ok=True)
+        log = (root / "build.log").open("w", encoding="utf-8")
+        print(f"[{label}] building {step} (log: {(root / 'build.log').relative_to(paths.REPO_ROOT)})", flush=True)
+        running[step] = (subprocess.Popen(_jupyter_book_command(root, toc, *arguments), cwd=paths.REPO_ROOT, stdout=log,
+                                          stderr=subprocess.STDOUT), log, root)
+    failed = []
+    for step, (process, log, root) in running.items():
+        code = process.wait()
+        log.close()
+        if code != 0:
+            failed.append(step)
+            print((root / "build.log").read_text(encoding="utf-8")[-4000:], file=sys.stderr)
+        else:
+            print(f"[{label}] {step} built in {time.monotonic() - started:.1f} s", flush=True)
+    return failed
+
+
 def build_preview() -> Path:
     """HTML only, for an author's quick look: built in the same staging tree as the book's HTML
     (so it reads incrementally) and copied to ``_preview/html``. ``_build/`` is left alone: the
@@ -368,21 +386,13 @@ def build_preview() -> Path:
     html_root = paths.STAGING_DIR / "html"
     write_downloads()
     # Unlike the book, pages are not all written afresh: Sphinx writes only what changed.
-    html_root.mkdir(parents=True, exist_ok=True)
-    started = time.monotonic()
-    with (html_root / "build.log").open("w", encoding="utf-8") as log:
-        print(f"[preview] building HTML (log: {(html_root / 'build.log').relative_to(paths.REPO_ROOT)})", flush=True)
-        code = subprocess.run(_jupyter_book_command(html_root, paths.TOC_FILE), cwd=paths.REPO_ROOT, stdout=log,
-                              stderr=subprocess.STDOUT, check=False).returncode
-    if code != 0:
-        print((html_root / "build.log").read_text(encoding="utf-8")[-4000:], file=sys.stderr)
+    if _run_jupyter_book({"HTML": (html_root, paths.TOC_FILE, ())}, "preview"):
         raise BuildError(f"preview step 'HTML' failed (see the messages above); {paths.PREVIEW_DIR.name}/ is unchanged")
     incoming = paths.PREVIEW_DIR.with_name(paths.PREVIEW_DIR.name + ".incoming")
     shutil.rmtree(incoming, ignore_errors=True)
     shutil.copytree(html_root / "_build" / "html", incoming / "html", symlinks=True)
     shutil.rmtree(paths.PREVIEW_DIR, ignore_errors=True)
     os.replace(incoming, paths.PREVIEW_DIR)
-    print(f"[preview] HTML built in {time.monotonic() - started:.1f} s", flush=True)
     return paths.PREVIEW_DIR / "html" / "index.html"
 
 
@@ -403,24 +413,8 @@ def build_book() -> tuple[Path, Path]:
         for leftover in latex_dir.iterdir():
             if leftover.suffix in LATEX_AUXILIARY or leftover.name == PDF_NAME:
                 leftover.unlink()
-    steps = {"HTML": (html_root, paths.TOC_FILE, ()), "PDF": (pdf_root, pdf_toc, ("--builder", "pdflatex"))}
-    started = time.monotonic()
-    running = {}
-    for step, (root, toc, arguments) in steps.items():
-        root.mkdir(parents=True, exist_ok=True)
-        log = (root / "build.log").open("w", encoding="utf-8")
-        print(f"[book] building {step} (log: {(root / 'build.log').relative_to(paths.REPO_ROOT)})", flush=True)
-        running[step] = (subprocess.Popen(_jupyter_book_command(root, toc, *arguments), cwd=paths.REPO_ROOT, stdout=log,
-                                          stderr=subprocess.STDOUT), log, root)
-    failed = []
-    for step, (process, log, root) in running.items():
-        code = process.wait()
-        log.close()
-        if code != 0:
-            failed.append(step)
-            print((root / "build.log").read_text(encoding="utf-8")[-4000:], file=sys.stderr)
-        else:
-            print(f"[book] {step} built in {time.monotonic() - started:.1f} s", flush=True)
+    failed = _run_jupyter_book({"HTML": (html_root, paths.TOC_FILE, ()),
+                                "PDF": (pdf_root, pdf_toc, ("--builder", "pdflatex"))}, "book")
     if failed:
         raise BuildError(f"book step '{failed[0]}' failed (see the messages above); "
                          f"the previous book in {paths.BUILD_DIR.name}/ is unchanged")

@@ -227,17 +227,21 @@ class TableLayout:
     landscape: bool
 
 
+def _longest_word(text: str) -> int:
+    """Characters of the longest piece LaTeX cannot break: it may break at a space, after a hyphen
+    and (see book/_ext) after an underscore."""
+    return max((len(word) for word in re.split(r"[\s_-]+", text)), default=1)
+
+
 def table_layout(frame: pd.DataFrame) -> TableLayout:
     """Column widths for a table from its content, and whether it needs a landscape page."""
     minimum, wanted = [], []
     for column in frame.columns:
         cells = [str(column)] + ["" if pd.isna(v) else str(v) for v in frame[column]]
-        # LaTeX may break a line at a space, after a hyphen and (see book/_ext) after an underscore.
-        longest_word = max((len(word) for cell in cells for word in re.split(r"[\s_-]+", cell)), default=1)
+        longest_word = max(_longest_word(cell) for cell in cells)
         typical = sum(len(cell) for cell in cells[1:]) / max(len(cells) - 1, 1)
         # The header is set in bold sans, about a quarter wider than the cells' serif.
-        longest_header = max((len(word) for word in re.split(r"[\s_-]+", str(column))), default=1)
-        minimum.append(max(longest_word + 2, round(longest_header * 1.25) + 2, 4))
+        minimum.append(max(longest_word + 2, round(_longest_word(str(column)) * 1.25) + 2, 4))
         wanted.append(max(typical - minimum[-1], 0))
     gaps = COLUMN_GAP_CHARACTERS * len(minimum)
     landscape = sum(minimum) + gaps > PORTRAIT_CHARACTERS
