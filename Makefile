@@ -10,7 +10,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 # Parameters of the analysis (see README: "Rerun with other parameters").
 DATA_DIR ?= data
-WAVE ?= 2021
+WAVE ?=
+COMPARE ?=
 
 PARAMS := book/generated/params.json
 EXECUTION_STAMP := book/generated/.executed
@@ -36,7 +37,8 @@ export PYTHONPATH := $(CURDIR)/src$(if $(PYTHONPATH),:$(PYTHONPATH))
 
 help: ## List the targets with one line each
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
-	@echo "  Parameters: DATA_DIR=$(DATA_DIR) WAVE=$(WAVE) (e.g. make book DATA_DIR=/path/to/data WAVE=2026)"
+	@echo "  Parameters: DATA_DIR (default data), WAVE (default: the package's latest wave), COMPARE (waves to compare"
+	@echo "  with, comma-separated; default: every other wave), e.g. make book DATA_DIR=/path/to/data WAVE=2026"
 
 venv: $(VENV)/.installed ## Create .venv with the pinned Python packages and this project (editable)
 
@@ -55,7 +57,7 @@ params: $(PROFILE_LIST) ## Validate the data and parameters (fails before any no
 # The params step validates the data and parameters on every run, and rewrites params.json and
 # the list of profiles only when they change: an unchanged rerun executes nothing.
 $(PROFILE_LIST): FORCE | venv
-	@$(BIN)/python -m grcp9.build params --data-dir '$(DATA_DIR)' --wave '$(WAVE)'
+	@$(BIN)/python -m grcp9.build params --data-dir '$(DATA_DIR)' --wave '$(WAVE)' --compare '$(COMPARE)'
 
 $(PARAMS): $(PROFILE_LIST) ;
 

@@ -6,6 +6,7 @@ format of each value from the chapter's own ``{value}`` role, so nothing is type
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -16,12 +17,29 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from grcp9 import build, figures, paths, results
+from grcp9 import build, paths, results
+
+# The figures and tables of this build's notebooks (a wave without a report has fewer).
+BUILT_FIGURES, BUILT_TABLES = build.built_specs(build.read_parameters())
+
 
 HTML_DIR = paths.BUILD_DIR / "html"
 PDF = paths.BUILD_DIR / "latex" / build.PDF_NAME
 VALUE_ROLE = re.compile(r"\{value\}`(?P<notebook>\w+)\.(?P<key>\w+)(?::(?P<spec>[^`]*))?`")
-CHAPTERS = sorted(p for p in paths.BOOK_DIR.glob("*.md") if p.stem != paths.PDF_ROOT)  # the PDF root has no HTML page
+
+
+def _built_toc_files() -> set[str]:
+    """The documents of this build's table of contents (build.book_toc: which pages the wave has)."""
+    import yaml
+
+    parameters = build.read_parameters()
+    toc = build.book_toc(yaml.safe_load(paths.TOC_FILE.read_text(encoding="utf-8")), parameters)
+    return {toc["root"], *(entry["file"] for part in toc["parts"] for entry in part["chapters"] if "file" in entry)}
+
+
+BUILT = _built_toc_files()
+# The PDF root has no HTML page; chapters this build's wave does not have are not built.
+CHAPTERS = sorted(p for p in paths.BOOK_DIR.glob("*.md") if p.stem != paths.PDF_ROOT and p.stem in BUILT)
 
 pytestmark = pytest.mark.skipif(not (paths.BUILD_DIR / ".complete").is_file(), reason="book not built: run `make book`")
 
@@ -34,10 +52,34 @@ class GluedValue:
     text: str  # as the book must print it
 
 
+ONLY_BLOCK = re.compile(r"^(?P<fence>:{3,})\{only\} (?P<tag>\w+)\n(?P<body>.*?)^(?P=fence)$", re.DOTALL | re.MULTILINE)
+KNOWN_TAGS = {"report", "survey_only", "comparison", "fictitious"}
+
+
+def build_tags() -> set[str]:
+    """The tags of this build, from its parameters (see wave_tags in book/_ext/computed.py)."""
+    parameters = build.read_parameters()
+    tags = {"report" if parameters.get("report", True) else "survey_only"}
+    return tags | ({"comparison"} if parameters.get("compare_waves") else set()) | ({"fictitious"} if parameters.get("fictitious") else set())
+
+
+def shown_text(text: str, tags: set[str]) -> str:
+    """A chapter's text as this build shows it: ``{only}`` blocks of other tags left out."""
+    for match in ONLY_BLOCK.finditer(text):
+        assert match["tag"] in KNOWN_TAGS, f"unknown tag {match['tag']!r} in an {{only}} block"
+    return ONLY_BLOCK.sub(lambda m: m["body"] if m["tag"] in tags else "", text)
+
+
+def test_shown_text_drops_the_blocks_of_other_waves():
+    text = "a\n::::{only} report\nb\n::::\n:::{only} survey_only\nc\n:::\nd"
+    assert shown_text(text, {"report"}) == "a\nb\n\n\nd"
+    assert shown_text(text, {"survey_only"}) == "a\n\nc\n\nd"
+
+
 def glued_values(chapter: Path) -> list[GluedValue]:
-    """Every glued value of a chapter, in order, formatted as the chapter asks."""
+    """Every glued value of a chapter that this build shows, in order, formatted as the chapter asks."""
     found = []
-    for match in VALUE_ROLE.finditer(chapter.read_text(encoding="utf-8")):
+    for match in VALUE_ROLE.finditer(shown_text(chapter.read_text(encoding="utf-8"), build_tags())):
         recorded = results.read(paths.results_path(match["notebook"]))
         assert match["key"] in recorded, f"{chapter.name}: {match['key']} not recorded by {match['notebook']}.ipynb"
         found.append(GluedValue(chapter, match["notebook"], match["key"],
@@ -65,8 +107,7 @@ def normalise(text: str) -> str:
 def test_expected_pages_exist():
     pages = ["index.html", "intro.html", "findings.html", "annex1.html", "data.html", "questionnaire.html",
              "profiles.html", "references.html"]
-    pages += [f"generated/notebooks/{path.stem}.html" for path in paths.NOTEBOOKS_DIR.glob("*.ipynb")
-              if path.stem != paths.PROFILE_TEMPLATE]
+    pages += [f"{paths.BOOK_NOTEBOOKS.strip('/')}/{name}.html" for name in build.selected_notebooks(build.read_parameters())]
     missing = [page for page in pages if not (HTML_DIR / page).is_file()]
     assert not missing
     assert PDF.is_file() and PDF.stat().st_size > 10_000
@@ -99,7 +140,7 @@ def page_with(label: str) -> BeautifulSoup:
     raise AssertionError(f"{label} is on no chapter page")
 
 
-@pytest.mark.parametrize("spec", list(figures.FIGURES.values()), ids=lambda s: s.key)
+@pytest.mark.parametrize("spec", BUILT_FIGURES, ids=lambda s: s.key)
 def test_figure_has_alt_text_and_data_download(spec):
     figure = page_with(spec.label).find(id=spec.label)
     image = figure.find("img")
@@ -114,7 +155,7 @@ def test_figure_has_alt_text_and_data_download(spec):
     assert any(f"generated/notebooks/{spec.notebook}.html" in a["href"] for a in figure.find_all("a", href=True))
 
 
-@pytest.mark.parametrize("spec", list(figures.TABLES.values()), ids=lambda s: s.key)
+@pytest.mark.parametrize("spec", BUILT_TABLES, ids=lambda s: s.key)
 def test_table_is_numbered_with_download(spec):
     table = page_with(spec.label).find(id=spec.label)
     assert table.name == "table"
@@ -132,16 +173,16 @@ def latex_source() -> str:
 
 def test_pdf_uses_vector_figures():
     tex = latex_source()
-    for spec in figures.FIGURES.values():
+    for spec in BUILT_FIGURES:
         assert f"\\sphinxincludegraphics{{{{{spec.key}}}.pdf}}" in tex, f"{spec.key}: PDF build does not use the vector file"
 
 
 def test_pdf_tables_are_real_tables():
     tex = latex_source()
-    for spec in figures.TABLES.values():
+    for spec in BUILT_TABLES:
         assert f":{spec.label}}}}}" in tex, f"{spec.label} missing from the LaTeX source"
     environments = sum(tex.count(f"\\begin{{{name}}}") for name in ("tabulary", "longtable", "tabular"))
-    assert environments >= len(figures.TABLES)
+    assert environments >= len(BUILT_TABLES)
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.name)
@@ -163,7 +204,6 @@ def test_every_value_links_to_the_cell_that_computed_it(chapter):
 
 def test_download_page_offers_every_file_with_the_right_type():
     """Every link on the downloads page resolves to a non-empty file of the type its name says."""
-    import json
     import zipfile
 
     import yaml

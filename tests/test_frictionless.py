@@ -67,3 +67,21 @@ def test_the_reference_validator_agrees(case, tmp_path):
     directory = shutil.copytree(paths.DATA_DIR, tmp_path / "data")
     change(directory)
     assert (we_accept(directory), frictionless_accepts(directory)) == (valid, valid)
+
+
+FIXTURE_WAVE = paths.REPO_ROOT / "tests" / "fixtures" / "fictitious-wave"
+
+
+def test_the_fixture_wave_and_its_merge_are_standard_packages(tmp_path):
+    """The fictitious wave's package, and data/ with it merged in (python -m grcp9.waves merge)."""
+    from grcp9 import waves
+
+    merged = waves.merge_packages(paths.DATA_DIR, FIXTURE_WAVE, tmp_path / "two-waves")
+    for directory in (FIXTURE_WAVE, merged):
+        assert (we_accept(directory), frictionless_accepts(directory)) == (True, True), directory
+
+
+def test_a_wave_missing_from_waves_csv_is_caught_by_both(tmp_path):
+    directory = shutil.copytree(FIXTURE_WAVE, tmp_path / "wave")
+    write_table(directory / "waves.csv", read_table(directory / "waves.csv")[:1])  # header only
+    assert (we_accept(directory), frictionless_accepts(directory)) == (False, False)

@@ -7,7 +7,7 @@ import json
 import nbformat
 import pytest
 
-from grcp9 import build, results, survey
+from grcp9 import build, paths, results, survey
 from grcp9.validation import DataValidationError
 
 
@@ -78,3 +78,26 @@ def test_a_print_split_over_two_messages_reads_as_one():
     assert build.merge_adjacent_streams([*split, display, *split]) == [*whole, display, *whole]
     other = nbformat.v4.new_output("stream", name="stderr", text="warning\n")
     assert build.merge_adjacent_streams([split[0], other, split[1]]) == [split[0], other, split[1]]
+
+
+def test_merging_a_conflicting_row_writes_nothing(tmp_path):
+    """A wave's package whose shared row differs from the base's stops the merge, naming both."""
+    import shutil
+
+    from grcp9 import waves
+
+    fixture = shutil.copytree(paths.REPO_ROOT / "tests" / "fixtures" / "fictitious-wave", tmp_path / "wave")
+    questions = fixture / "questions.csv"
+    questions.write_text(questions.read_text(encoding="utf-8").replace("What is your role in the ISCM?", "Your role?"), encoding="utf-8")
+    with pytest.raises(DataValidationError, match=r"wave/questions.csv, row 2 \(line 3\): expected the same content as row 2 of .*data/questions.csv"):
+        waves.merge_packages(paths.DATA_DIR, fixture, tmp_path / "merged")
+    assert not (tmp_path / "merged").exists()
+
+
+def test_params_step_for_a_wave_without_a_report(tmp_path):
+    """The fixture wave alone: valid, no report, nothing to compare, fictitious."""
+    target = tmp_path / "params.json"
+    build.write_params("tests/fixtures/fictitious-wave", "", target)
+    parameters = json.loads(target.read_text())
+    assert (parameters["report"], parameters["compare_waves"], parameters["fictitious"]) == (False, [], True)
+    assert not set(build.selected_notebooks(parameters)) & set(paths.REPORT_NOTEBOOKS + paths.COMPARISON_NOTEBOOKS)

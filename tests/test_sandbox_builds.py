@@ -227,6 +227,8 @@ def duplicate_row(name: str, index: int) -> Callable[[Path], None]:
 
 
 def no_respondents(data: Path) -> None:
+    """A wave (in waves.csv) whose roster has nobody who answered."""
+    edit_csv(data / "waves.csv", lambda rows: rows.append(["2099", *rows[1][1:]]))
     edit_csv(data / "survey_roster.csv", lambda rows: rows.extend([["2099", r[1], "no", r[3], r[4], ""] for r in rows[1:3]]))
 
 

@@ -41,8 +41,17 @@ def test_check_wave(survey_data):
     assert survey.check_wave(survey_data, 2021) == "2021"
     with pytest.raises(survey.ParameterError, match=r"parameter 'wave': expected one of 2021 .*found '2026'"):
         survey.check_wave(survey_data, "2026")
-    with pytest.raises(survey.ParameterError, match=r"expected a survey year such as '2021'; found \[2021\] \(list\)"):
+    with pytest.raises(survey.ParameterError, match=r"expected a survey year \(YYYY\) or empty for the latest; found \[2021\] \(list\)"):
         survey.check_wave(survey_data, [2021])
+    assert survey.check_wave(survey_data, "") == max(survey_data.waves)
+
+
+def test_check_compare_waves(survey_data):
+    assert survey.check_compare_waves(survey_data, "2021", "") == []
+    with pytest.raises(survey.ParameterError, match=r"parameter 'compare_waves'.*found 2021"):
+        survey.check_compare_waves(survey_data, "2021", "2021")
+    with pytest.raises(survey.ParameterError, match=r"found 1999"):
+        survey.check_compare_waves(survey_data, "2021", "1999")
 
 
 def test_participation(survey_data):

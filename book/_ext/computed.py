@@ -39,6 +39,47 @@ class computed_value(nodes.inline):
     """A value with the notebook and cell it came from (resolved to a link for HTML)."""
 
 
+class missing_value(nodes.inline):
+    """A value the notebook did not record: an error unless it sits in an ``{only}`` block that
+    this build leaves out."""
+
+
+def wave_blocks(app: Sphinx, doctree: nodes.document) -> None:
+    """Keep or drop the ``{only}`` blocks as soon as a page is read (Sphinx itself waits until the
+    references are resolved, so a link inside a dropped block to a page this build leaves out would
+    warn), then fail on every value still missing: one outside the blocks this build drops."""
+    from sphinx.util import logging
+    from sphinx.util.nodes import process_only_nodes
+
+    if any(True for _ in doctree.findall(addnodes.only)):
+        app.env.note_dependency(str(Path(app.srcdir) / "generated" / "params.json"))  # the tags come from it
+        process_only_nodes(doctree, app.tags)
+    for node in list(doctree.findall(missing_value)):
+        logging.getLogger(__name__).error(node["message"], location=(app.env.docname, node.get("line")))
+        node.replace_self(nodes.problematic(node.rawsource, node.rawsource))
+
+
+def wave_tags(app: Sphinx, config: Any) -> None:
+    """Tags for ``{only}`` blocks, from the parameters of this build (generated/params.json):
+    ``report`` when the wave shown has a published report transcribed, else ``survey_only``;
+    ``comparison`` when the package holds earlier waves to compare with; ``fictitious`` for
+    invented test data. A fictitious wave also marks every page title and the PDF title page."""
+    params_file = Path(app.srcdir) / "generated" / "params.json"
+    if not params_file.is_file():
+        return
+    parameters = json.loads(params_file.read_text(encoding="utf-8"))
+    app.tags.add("report" if parameters.get("report", True) else "survey_only")
+    if parameters.get("compare_waves"):
+        app.tags.add("comparison")
+    if parameters.get("fictitious"):
+        app.tags.add("fictitious")
+        notice = config.edition_fictitious_notice or "FICTITIOUS TEST DATA: not a real survey"
+        config.edition_fictitious_notice = notice
+        config.html_title = f"{notice}: {config.html_title}"
+        config.latex_doc_overrides = {**getattr(config, "latex_doc_overrides", {}),
+                                      "title": f"{config.html_title}"}
+
+
 class notebook_reference(nodes.inline):
     """A reference to a computation notebook (a link in HTML, its file name in the PDF)."""
 
@@ -78,12 +119,19 @@ class ValueRole(SphinxRole):
         if not notebook or not key:
             return fail("expected notebook.key or notebook.key:format")
         if not results_file.is_file() or not executed.is_file():
-            return fail(f"no executed notebook {NOTEBOOK_DIR}/{notebook}.ipynb with its results (run `make notebooks`)")
+            # A notebook this build does not run (e.g. the report layer's, for a wave without a
+            # report) may be cited inside an {only} block the build leaves out: see wave_blocks.
+            return [missing_value(self.rawtext, self.rawtext, line=self.lineno,
+                                  message=f"{{value}}`{self.text}`: no executed notebook {NOTEBOOK_DIR}/{notebook}.ipynb "
+                                          "with its results (run `make notebooks`)")], []
         self.env.note_dependency(str(results_file))
         self.env.note_dependency(str(executed))
         recorded = _read_json(results_file)["values"]
         if key not in recorded:
-            return fail(f"{notebook}.ipynb recorded no value {key!r}")
+            # Reported after the {only} blocks of other waves are dropped (MissingValues): a
+            # sentence about a published report may name values only a report wave computes.
+            return [missing_value(self.rawtext, self.rawtext, message=f"{{value}}`{self.text}`: {notebook}.ipynb recorded no value {key!r}",
+                                  line=self.lineno)], []
         cell = glue_cells(executed).get(key)
         if cell is None:
             return fail(f"no cell of {notebook}.ipynb glued {key!r}")
@@ -298,8 +346,11 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("edition_subject", "", "env")
     app.add_config_value("edition_keywords", [], "env")
     app.add_config_value("edition_fictitious_notice", "", "env")
-    app.connect("config-inited", front_matter)
+    app.connect("config-inited", wave_tags, priority=400)
+    app.connect("config-inited", front_matter, priority=500)
     app.add_node(computed_value)
+    app.add_node(missing_value)
+    app.connect("doctree-read", wave_blocks, priority=100)
     app.add_node(notebook_reference)
     app.add_node(page_reference)
     app.add_role("page", PageRole())

@@ -215,9 +215,28 @@ def review_events(data: SurveyData, wave: str) -> pd.DataFrame:
                      "when": event.date_note if isinstance(event.date_note, str) else (event.date if isinstance(event.date, str) else ""),
                      "named": len(named), "named_iscms": ", ".join(named),
                      "published_count": pd.NA if count is None else int(count)})
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame(rows, columns=["event_id", "title", "when", "named", "named_iscms", "published_count"])
     table["published_count"] = table["published_count"].astype("Int64")
     return table
+
+
+def events_counted_not_named(events: pd.DataFrame) -> str:
+    """Events (from ``review_events``) for which the report publishes a count but names no ISCM."""
+    rows = events[(events["named"] == 0) & events["published_count"].notna()]
+    return "; ".join(f"{r.title} ({r.published_count} ISCMs)" for r in rows.itertuples()) or "none"
+
+
+def events_named_and_counted(events: pd.DataFrame) -> str:
+    """Events for which the report both names ISCMs and publishes a count, with both numbers."""
+    rows = events[(events["named"] > 0) & events["published_count"].notna()]
+    return "; ".join(f"{r.title} ({r.named} named, {r.published_count} counted)" for r in rows.itertuples()) or "none"
+
+
+def review_events_table(events: pd.DataFrame) -> pd.DataFrame:
+    """The review events as the book's table shows them."""
+    columns = {"title": "Event or exercise", "when": "When", "named_iscms": "ISCMs named", "named": "Number named",
+               "published_count": "Number published"}
+    return events.reindex(columns=list(columns)).rename(columns=columns)
 
 
 def respondents_outside_survey(data: SurveyData, wave: str) -> list[str]:
@@ -244,8 +263,8 @@ def questionnaire(data: SurveyData) -> pd.DataFrame:
 
 ANSWER_TEXT = {
     "yes": "yes", "no": "no", "undecided": "undecided",
-    NOT_ATTRIBUTED: "not attributed by the report",
-    "reported": "named in the report", "not_applicable": "not applicable",
+    NOT_ATTRIBUTED: "not attributed (see below: what stays unknown)",
+    "reported": "named", "not_applicable": "not applicable",
 }
 
 
@@ -263,7 +282,8 @@ def profile_answers(data: SurveyData, wave: str, iscm_id: str) -> pd.DataFrame:
         chosen = formats[formats["question"] == question]
         if chosen.empty:
             return ANSWER_TEXT[status]
-        return "; ".join(f"{labels[(question, o)]} (annex: {w})" for o, w in zip(chosen["option"], chosen["report_wording"]))
+        return "; ".join(f"{labels[(question, o)]} (annex: {w})" if isinstance(w, str) and w else str(labels[(question, o)])
+                         for o, w in zip(chosen["option"], chosen["report_wording"]))
 
     def first(question: str) -> tuple[str, str]:
         chosen = formats[formats["question"] == question]
@@ -286,9 +306,13 @@ def profile_answers(data: SurveyData, wave: str, iscm_id: str) -> pd.DataFrame:
 
 
 def profile_unknowns(data: SurveyData, wave: str, iscm_id: str) -> list[str]:
-    """What the report leaves unknown about one respondent, in plain words."""
+    """What the source (the report, or for a wave without one the submission) leaves unknown about
+    one respondent, in plain words."""
     answer = survey.respondents(data, wave).set_index("iscm_id").loc[iscm_id]
-    unknown = []
+    unknown: list[str] = []
+    if not data.wave(wave).has_report:
+        questions = {"q6_contributed": "question 6", "q7_formats": "question 7", "q9_imrf_plan": "question 9", "q10_formats": "question 10"}
+        return [f"its answer to {q}: not attributed in the data" for column, q in questions.items() if answer[column] == NOT_ATTRIBUTED]
     if answer["q6_contributed"] == NOT_ATTRIBUTED:
         unknown.append("whether it contributed to the GCM regional reviews (question 6)")
     if answer["q7_formats"] == NOT_ATTRIBUTED:
@@ -311,8 +335,8 @@ class Profile:
     events_markdown: str
 
 
-_QUESTION_HEADINGS = {"q15": "Practices relevant for the IMRF (question 15)", "q12": "Updates since 2019 (question 12)"}
-_LOCATION_NAMES = {"compendium": "compendium", "factsheet": "fact sheet"}
+_QUESTION_HEADINGS = {"q15": "Practices relevant for the IMRF (question 15)", "q12": "Updates since {since} (question 12)"}
+_LOCATION_NAMES = {"compendium": "compendium", "factsheet": "fact sheet", "submission": "submission"}
 
 
 def _statement_lines(data: SurveyData, wave: str, iscm_id: str, question: str) -> list[str]:
@@ -338,7 +362,8 @@ def compendium_markdown(data: SurveyData, wave: str) -> str:
         for question in ("q15", "q12"):
             lines = _statement_lines(data, wave, str(row.iscm_id), question)
             if lines:
-                blocks.append(f"**{_QUESTION_HEADINGS[question]}**\n\n" + "\n".join(lines))
+                heading = _QUESTION_HEADINGS[question].format(since=data.wave(wave).updates_since)
+                blocks.append(f"**{heading}**\n\n" + "\n".join(lines))
         if blocks:
             parts.append(f"### {markdown.escape(row.short_name)}\n\n*{markdown.escape(row.name)}*\n\n" + "\n\n".join(blocks))
     return "\n\n".join(parts) + "\n"
@@ -350,23 +375,28 @@ def profile(data: SurveyData, wave: str, iscm_id: str) -> Profile:
     entry = data.registry.set_index("iscm_id").loc[iscm_id]
     aliases = data.aliases[data.aliases["iscm_id"] == iscm_id]
     alias_text = "; ".join(f"{a} ({k})" for a, k in zip(aliases["alias"], aliases["alias_kind"])) or "none recorded"
+    about = data.wave(wave)
+    source = "the report" if about.has_report else "the submission"
     header = "\n\n".join([
         f"**Name offered in question 1:** {markdown.escape(entry['name'])}",
-        f"**Other names and spellings in the report:** {markdown.escape(alias_text)}",
+        f"**Other names and spellings recorded:** {markdown.escape(alias_text)}",
         f"**Survey wave:** {markdown.escape(wave)}",
+        f"**Source of the answers:** {source}",
     ])
     statement_parts = []
     for question in ("q15", "q12"):
         lines = _statement_lines(data, wave, iscm_id, question)
-        statement_parts.append(f"**{_QUESTION_HEADINGS[question]}**\n\n" + ("\n".join(lines) if lines else "The report gives none."))
+        heading = _QUESTION_HEADINGS[question].format(since=about.updates_since)
+        statement_parts.append(f"**{heading}**\n\n" + ("\n".join(lines) if lines else f"None in {source}."))
     events = data.review_participants[data.review_participants["iscm_id"] == iscm_id].merge(data.review_events, on="event_id")
     events = events[events["wave"] == wave]
-    event_lines = [f"- {markdown.escape(t)}" for t in events["title"]] or ["The annex names it in no review event."]
+    event_lines = [f"- {markdown.escape(t)}" for t in events["title"]] or [f"None named in {source}."]
+    unknowns = profile_unknowns(data, wave, iscm_id) or ["nothing: every closed answer is attributed"]
     return Profile(
         title=f"{entry['short_name']}: {entry['name']}" if entry["short_name"] not in entry["name"] else str(entry["name"]),
         header_markdown=header,
         answers=answers.rename(columns={"question": "Question", "answer": "Answer", "section": "Report section", "quote": "Located by"}),
         statements_markdown="\n\n".join(statement_parts),
-        unknowns_markdown="\n".join(f"- {markdown.escape(u)}" for u in profile_unknowns(data, wave, iscm_id)),
+        unknowns_markdown="\n".join(f"- {markdown.escape(u)}" for u in unknowns),
         events_markdown="\n".join(event_lines),
     )

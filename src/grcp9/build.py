@@ -1,6 +1,6 @@
 """Build steps called by the Makefile: check parameters, execute one notebook, build the book.
 
-    python -m grcp9.build params --data-dir data --wave 2021   # also lists the respondents' profiles
+    python -m grcp9.build params --data-dir data --wave ''      # also lists the respondents' profiles
     python -m grcp9.build notebooks                           # executes the out-of-date notebooks
     python -m grcp9.build execute respondents                 # one notebook
     python -m grcp9.build profile arcp                        # one profile page
@@ -55,20 +55,56 @@ def _write_if_changed(target: Path, content: bytes) -> bool:
     return True
 
 
-def write_params(data_dir: str, wave: str, params_file: Path = paths.PARAMS_FILE) -> bool:
+def write_params(data_dir: str, wave: str, params_file: Path = paths.PARAMS_FILE, compare: str = "") -> bool:
     """Validate the parameters against the data, then write them only if they changed.
 
-    Returns True when the file was (re)written. An unchanged file keeps its timestamp, so make
-    re-executes nothing.
+    ``compare``: the waves to compare the shown one with, comma-separated; empty means every other
+    wave of the package. Returns True when the file was (re)written. An unchanged file keeps its
+    timestamp, so make re-executes nothing.
     """
     from grcp9 import data, survey  # pandas: imported only by the steps that read data
 
     loaded = data.load(data_dir)  # raises DataValidationError with file/row/column
     checked_wave = survey.check_wave(loaded, wave)
     survey.check_bases(loaded, checked_wave)
-    content = json.dumps({"data_dir": data_dir, "wave": checked_wave, "output_dir": str(paths.GENERATED_DIR.relative_to(paths.REPO_ROOT))},
+    compare_waves = survey.check_compare_waves(loaded, checked_wave, compare)
+    about = loaded.wave(checked_wave)
+    content = json.dumps({"data_dir": data_dir, "wave": checked_wave, "output_dir": str(paths.GENERATED_DIR.relative_to(paths.REPO_ROOT)),
+                          "compare_waves": compare_waves, "report": about.has_report, "fictitious": about.fictitious},
                          indent=2, sort_keys=True) + "\n"
     return _write_if_changed(params_file, content.encode("utf-8"))
+
+
+def selected_notebooks(parameters: dict[str, Any]) -> list[str]:
+    """The computation notebooks this build runs: the survey notebooks always, the report layer's
+    only for a wave with a published report, the comparison only when there are waves to compare."""
+    names = [source.stem for source in sorted(paths.NOTEBOOKS_DIR.glob("*.ipynb")) if source.stem != paths.PROFILE_TEMPLATE]
+    return [name for name in names
+            if (parameters.get("report", True) or name not in paths.REPORT_NOTEBOOKS)
+            and (parameters.get("compare_waves") or name not in paths.COMPARISON_NOTEBOOKS)]
+
+
+def built_specs(parameters: dict[str, Any]) -> tuple[list[Any], list[Any]]:
+    """The figures and tables a build with these parameters makes: those of its notebooks."""
+    from grcp9 import figures
+
+    selected = set(selected_notebooks(parameters))
+    return ([spec for spec in figures.FIGURES.values() if spec.notebook in selected],
+            [spec for spec in figures.TABLES.values() if spec.notebook in selected])
+
+
+def read_parameters(params_file: Path = paths.PARAMS_FILE) -> dict[str, Any]:
+    """The parameters of the last params step ({} before any)."""
+    return json.loads(params_file.read_text(encoding="utf-8")) if params_file.is_file() else {}
+
+
+def notebook_parameters(parameters: dict[str, Any], name: str) -> dict[str, Any]:
+    """What papermill passes to a notebook: the common parameters (and the waves to compare, to
+    the comparison notebook)."""
+    passed = {key: parameters[key] for key in paths.NOTEBOOK_PARAMETERS}
+    if name in paths.COMPARISON_NOTEBOOKS:
+        passed["compare_waves"] = ",".join(parameters.get("compare_waves", []))
+    return passed
 
 
 def strip_volatile_metadata(notebook: Any) -> Any:
@@ -146,14 +182,14 @@ def set_page_title(notebook: Any, results_file: Path) -> None:
 
 def execute(name: str, params_file: Path = paths.PARAMS_FILE, position: str = "") -> Path:
     """Execute notebooks/<name>.ipynb with papermill into book/generated/notebooks/<name>.ipynb."""
-    parameters = json.loads(params_file.read_text(encoding="utf-8"))
+    parameters = notebook_parameters(json.loads(params_file.read_text(encoding="utf-8")), name)
     return _run_notebook(paths.NOTEBOOKS_DIR / f"{name}.ipynb", paths.EXECUTED_DIR / f"{name}.ipynb",
                          parameters, f"{name}.ipynb", position)
 
 
 def execute_profile(iscm_id: str, params_file: Path = paths.PARAMS_FILE, position: str = "") -> Path:
     """Execute the profile template for one respondent into book/generated/profiles/<iscm_id>.ipynb."""
-    parameters = {**json.loads(params_file.read_text(encoding="utf-8")), "iscm_id": iscm_id}
+    parameters = {**notebook_parameters(json.loads(params_file.read_text(encoding="utf-8")), paths.PROFILE_TEMPLATE), "iscm_id": iscm_id}
     return _run_notebook(paths.NOTEBOOKS_DIR / f"{paths.PROFILE_TEMPLATE}.ipynb", paths.PROFILES_DIR / f"{iscm_id}.ipynb",
                          parameters, f"profile of {iscm_id}", position, engine="warm")
 
@@ -170,11 +206,11 @@ class NotebookJob:
         return f"{self.name}.ipynb" if self.kind == "notebook" else f"profile of {self.name}"
 
 
-def notebook_jobs(profile_ids: list[str]) -> list[NotebookJob]:
-    """Every executed notebook the book needs: each source notebook, and the profile template once
-    per respondent."""
-    jobs = [NotebookJob("notebook", source.stem, source, paths.EXECUTED_DIR / source.name)
-            for source in sorted(paths.NOTEBOOKS_DIR.glob("*.ipynb")) if source.stem != paths.PROFILE_TEMPLATE]
+def notebook_jobs(profile_ids: list[str], notebooks: list[str]) -> list[NotebookJob]:
+    """Every executed notebook the book needs: each selected notebook (``selected_notebooks``),
+    and the profile template once per respondent."""
+    jobs = [NotebookJob("notebook", name, paths.NOTEBOOKS_DIR / f"{name}.ipynb", paths.EXECUTED_DIR / f"{name}.ipynb")
+            for name in notebooks]
     template = paths.NOTEBOOKS_DIR / f"{paths.PROFILE_TEMPLATE}.ipynb"
     jobs += [NotebookJob("profile", iscm_id, template, paths.PROFILES_DIR / f"{iscm_id}.ipynb") for iscm_id in profile_ids]
     return jobs
@@ -210,7 +246,8 @@ def execute_outdated(jobs: int = 0, params_file: Path = paths.PARAMS_FILE) -> li
     """Execute the out-of-date notebooks, ``jobs`` kernels at a time (default: cores + 1), and touch
     the execution stamp if anything ran, so make rebuilds the book only then."""
     profile_ids = paths.PROFILE_LIST.read_text(encoding="utf-8").split()
-    todo = [job for job in notebook_jobs(profile_ids) if is_outdated(job, params_file)]
+    notebooks = selected_notebooks(json.loads(params_file.read_text(encoding="utf-8")))
+    todo = [job for job in notebook_jobs(profile_ids, notebooks) if is_outdated(job, params_file)]
     if not todo:
         return []
     lock = threading.Lock()
@@ -251,12 +288,25 @@ def write_profile_list(params_file: Path = paths.PARAMS_FILE, target: Path = pat
     ids = survey.respondents(loaded, survey.check_wave(loaded, parameters["wave"]))["iscm_id"].tolist()
     content = "".join(f"{iscm_id}\n" for iscm_id in ids)
     _write_if_changed(target, content.encode("utf-8"))  # so make rebuilds the book only when it changes
-    if paths.PROFILES_DIR.is_dir():
-        for stale in paths.PROFILES_DIR.glob("*.ipynb"):
-            if stale.stem not in ids:
+    # Executed pages this build no longer has (another wave's respondents, the report layer's
+    # notebooks for a wave without a report) are removed, so no page of another build survives.
+    keep = {paths.PROFILES_DIR: set(ids), paths.EXECUTED_DIR: set(selected_notebooks(parameters))}
+    for directory, wanted in keep.items():
+        for stale in directory.glob("*.ipynb") if directory.is_dir() else []:
+            if stale.stem not in wanted:
                 stale.unlink()
-                paths.results_path(stale.stem, paths.PROFILES_DIR).unlink(missing_ok=True)
+                paths.results_path(stale.stem, directory).unlink(missing_ok=True)
                 inputs_path(stale).unlink(missing_ok=True)
+    # So are the figures and tables of the notebooks this build does not run.
+    from grcp9 import figures
+
+    build_figures, build_tables = built_specs(parameters)
+    for specs, directory, built in ((figures.FIGURES.values(), paths.FIGURES_DIR, build_figures),
+                                    (figures.TABLES.values(), paths.TABLES_DIR, build_tables)):
+        for spec in specs:
+            if spec not in built:
+                for stale in [*directory.glob(f"{spec.key}.*"), directory / spec.csv_name]:
+                    stale.unlink(missing_ok=True)
     return ids
 
 
@@ -264,6 +314,32 @@ def _jupyter_book_command(output: Path, toc: Path, *arguments: str) -> list[str]
     executable = Path(sys.executable).with_name("jupyter-book")
     return [str(executable), "build", str(paths.BOOK_DIR), "--config", str(paths.CONFIG_FILE), "--toc", str(toc),
             "-W", "-n", "--keep-going", "--path-output", str(output), *arguments]
+
+
+def book_toc(toc: dict[str, Any], parameters: dict[str, Any]) -> dict[str, Any]:
+    """The HTML book's table of contents for this build: ``_toc.yml`` without the report layer's
+    pages when the wave shown has no published report, and without the comparison when there is
+    no other wave to compare with."""
+    dropped = set()
+    if not parameters.get("report", True):
+        dropped |= set(paths.REPORT_PAGES) | {f"{paths.BOOK_NOTEBOOKS.strip('/')}/{name}" for name in paths.REPORT_NOTEBOOKS}
+    if not parameters.get("compare_waves"):
+        dropped |= set(paths.COMPARISON_PAGES) | {f"{paths.BOOK_NOTEBOOKS.strip('/')}/{name}" for name in paths.COMPARISON_NOTEBOOKS}
+    parts = []
+    for part in toc["parts"]:
+        chapters = [entry for entry in part["chapters"] if entry.get("file") not in dropped]
+        if chapters:
+            parts.append({**part, "chapters": chapters})
+    return {**toc, "parts": parts}
+
+
+def write_book_toc(target: Path, params_file: Path = paths.PARAMS_FILE) -> Path:
+    import yaml
+
+    toc = yaml.safe_load(paths.TOC_FILE.read_text(encoding="utf-8"))
+    parameters = json.loads(params_file.read_text(encoding="utf-8"))
+    _write_if_changed(target, yaml.safe_dump(book_toc(toc, parameters), sort_keys=False, allow_unicode=True).encode("utf-8"))
+    return target
 
 
 def reader_toc(toc: dict[str, Any]) -> dict[str, Any]:
@@ -283,10 +359,10 @@ def reader_toc(toc: dict[str, Any]) -> dict[str, Any]:
     return {"format": toc["format"], "root": paths.PDF_ROOT, "parts": parts}
 
 
-def write_reader_toc(target: Path) -> Path:
+def write_reader_toc(target: Path, params_file: Path = paths.PARAMS_FILE) -> Path:
     import yaml
 
-    toc = yaml.safe_load(paths.TOC_FILE.read_text(encoding="utf-8"))
+    toc = book_toc(yaml.safe_load(paths.TOC_FILE.read_text(encoding="utf-8")), json.loads(params_file.read_text(encoding="utf-8")))
     _write_if_changed(target, yaml.safe_dump(reader_toc(toc), sort_keys=False, allow_unicode=True).encode("utf-8"))
     return target
 
@@ -379,14 +455,28 @@ def _run_jupyter_book(steps: dict[str, tuple[Path, Path, tuple[str, ...]]], labe
     return failed
 
 
+def _reset_staging_on_new_parameters(params_file: Path = paths.PARAMS_FILE) -> None:
+    """Sphinx's saved environment belongs to one set of parameters: another wave or data package
+    changes which pages exist and which ``{only}`` blocks apply, so it starts afresh then."""
+    marker = paths.STAGING_DIR / "params.json"
+    current = params_file.read_bytes()
+    if marker.is_file() and marker.read_bytes() == current:
+        return
+    shutil.rmtree(paths.STAGING_DIR, ignore_errors=True)
+    paths.STAGING_DIR.mkdir(parents=True)
+    marker.write_bytes(current)
+
+
 def build_preview() -> Path:
     """HTML only, for an author's quick look: built in the same staging tree as the book's HTML
     (so it reads incrementally) and copied to ``_preview/html``. ``_build/`` is left alone: the
     book there is only ever replaced by ``build_book``, HTML and PDF together."""
+    _reset_staging_on_new_parameters()
     html_root = paths.STAGING_DIR / "html"
     write_downloads()
+    html_toc = write_book_toc(html_root / "_toc.yml")
     # Unlike the book, pages are not all written afresh: Sphinx writes only what changed.
-    if _run_jupyter_book({"HTML": (html_root, paths.TOC_FILE, ())}, "preview"):
+    if _run_jupyter_book({"HTML": (html_root, html_toc, ())}, "preview"):
         raise BuildError(f"preview step 'HTML' failed (see the messages above); {paths.PREVIEW_DIR.name}/ is unchanged")
     incoming = paths.PREVIEW_DIR.with_name(paths.PREVIEW_DIR.name + ".incoming")
     shutil.rmtree(incoming, ignore_errors=True)
@@ -399,12 +489,14 @@ def build_preview() -> Path:
 def build_book() -> tuple[Path, Path]:
     """Build HTML and PDF at the same time, each in its own staging tree (Sphinx environments must
     not be shared between concurrent builds); replace ``_build/`` only if both succeed."""
+    _reset_staging_on_new_parameters()
     html_root, pdf_root = paths.STAGING_DIR / "html", paths.STAGING_DIR / "pdf"
     write_downloads()
     # Sphinx keeps reading incrementally (its environment is in .doctrees), but every page is
     # written afresh: no page of a removed document survives, and the output equals a clean build's.
     shutil.rmtree(html_root / "_build" / "html", ignore_errors=True)
     pdf_toc = write_reader_toc(pdf_root / "_toc.yml")
+    html_toc = write_book_toc(html_root / "_toc.yml")
     # LaTeX starts from no auxiliary files each time: an incremental LaTeX run (latexmk reusing
     # the last build's .aux, .toc, .out ...) gave a PDF whose font tables differed from a clean
     # build's, byte for byte, though the pages were the same.
@@ -413,7 +505,7 @@ def build_book() -> tuple[Path, Path]:
         for leftover in latex_dir.iterdir():
             if leftover.suffix in LATEX_AUXILIARY or leftover.name == PDF_NAME:
                 leftover.unlink()
-    failed = _run_jupyter_book({"HTML": (html_root, paths.TOC_FILE, ()),
+    failed = _run_jupyter_book({"HTML": (html_root, html_toc, ()),
                                 "PDF": (pdf_root, pdf_toc, ("--builder", "pdflatex"))}, "book")
     if failed:
         raise BuildError(f"book step '{failed[0]}' failed (see the messages above); "
@@ -464,7 +556,8 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     params = commands.add_parser("params", help="validate data and parameters; write params.json and the profile list if changed")
     params.add_argument("--data-dir", default="data")
-    params.add_argument("--wave", default="2021")
+    params.add_argument("--wave", default="", help="the wave shown (default: the package's latest)")
+    params.add_argument("--compare", default="", help="waves to compare with, comma-separated (default: every other wave)")
     run = commands.add_parser("execute", help="execute one notebook with papermill")
     run.add_argument("name")
     run.add_argument("--position", default="", help="progress shown as i/n")
@@ -478,7 +571,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     try:
         if arguments.command == "params":
-            changed = write_params(arguments.data_dir, arguments.wave)
+            changed = write_params(arguments.data_dir, arguments.wave, compare=arguments.compare)
             write_profile_list()
             print(f"[params] data {arguments.data_dir}, wave {arguments.wave}: valid" + ("" if changed else " (unchanged)"))
         elif arguments.command == "execute":

@@ -23,12 +23,39 @@ REPORTED = "reported"
 NUMERIC_UNITS = ("count", "percent", "rank")
 
 
+_ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh", 8: "eighth", 9: "ninth"}
+
+
+@dataclass(frozen=True)
+class Wave:
+    """One survey wave: the facts the chapters' wave-dependent words come from."""
+
+    wave: str
+    imrf_edition: int
+    imrf_year: int
+    review_period: str  # "YYYY-YYYY"
+    updates_since: int
+    has_report: bool  # a published report about this wave is transcribed (the report layer)
+    fictitious: bool
+
+    @property
+    def imrf_ordinal(self) -> str:
+        """"first", "second", ... (the number followed by "th" beyond ninth)."""
+        return _ORDINALS.get(self.imrf_edition, f"{self.imrf_edition}th")
+
+    @property
+    def review_period_text(self) -> str:
+        """The review period with an en dash, as prose writes a range of years."""
+        return self.review_period.replace("-", "\u2013")
+
+
 @dataclass(frozen=True)
 class SurveyData:
     """All tables of the data package. Treat the frames as read-only."""
 
     data_dir: Path
     sections: pd.DataFrame
+    waves_table: pd.DataFrame
     objectives: pd.DataFrame
     principles: pd.DataFrame
     registry: pd.DataFrame
@@ -66,7 +93,15 @@ class SurveyData:
 
     @property
     def waves(self) -> list[str]:
-        return sorted(self.roster["wave"].unique().tolist())
+        """The survey waves in the package (waves.csv), oldest first."""
+        return sorted(self.waves_table["wave"].tolist())
+
+    def wave(self, wave: str) -> Wave:
+        """What the package says about one wave (waves.csv)."""
+        row: dict[Any, Any] = self.waves_table.set_index("wave").loc[wave].to_dict()
+        return Wave(wave=wave, imrf_edition=int(row["imrf_edition"]), imrf_year=int(row["imrf_year"]),
+                    review_period=str(row["review_period"]), updates_since=int(row["updates_since"]),
+                    has_report=bool(row["report"] == "yes"), fictitious=bool(row["fictitious"] == "yes"))
 
     def tables_read(self) -> list[Path]:
         """Files of the tables accessed so far, plus the descriptor every load validates against."""
@@ -77,6 +112,7 @@ class SurveyData:
 
 _TABLE_ATTRIBUTES = {
     "source_sections": "sections",
+    "waves": "waves_table",
     "gcm_objectives": "objectives",
     "gcm_principles": "principles",
     "iscm_registry": "registry",

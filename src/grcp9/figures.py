@@ -62,15 +62,15 @@ FIGURES: dict[str, FigureSpec] = {spec.key: spec for spec in [
     FigureSpec(
         key="regional-review-formats",
         notebook="regional_reviews",
-        caption="Formats of contribution to the GCM regional reviews (question 7), ISCMs named by the report for each; "
-                "the grey hatched bar counts contributors whose format the report does not give.",
+        caption="Formats of contribution to the GCM regional reviews (question 7), ISCMs named for each; "
+                "the grey hatched bar counts contributors whose format is not attributed to them.",
         alt="Horizontal bar chart of ISCMs per format of contribution to the GCM regional reviews: {bars}.",
     ),
     FigureSpec(
         key="imrf-plans",
         notebook="imrf_plans",
-        caption="Plans to contribute to the IMRF (question 9) as the report counts them. Solid: ISCMs the report names; "
-                "grey hatched: counts the report publishes without naming the ISCMs.",
+        caption="Plans to contribute to the IMRF (question 9), one bar per answer. Solid: answers attributed to named "
+                "ISCMs; grey hatched: counts a published report gives without naming the ISCMs.",
         alt="Horizontal bar chart of IMRF plans among {respondents} respondents: {bars}.",
     ),
     FigureSpec(
@@ -89,6 +89,13 @@ FIGURES: dict[str, FigureSpec] = {spec.key: spec for spec in [
         alt="Horizontal bar chart of ISCMs per GCM objective, as published: {bars}.",
     ),
     FigureSpec(
+        key="comparison",
+        notebook="comparison",
+        caption="Answers by wave: respondents that contributed to the GCM regional reviews (question 6) and that "
+                "planned to contribute to the IMRF (question 9), in percent of each wave's respondents.",
+        alt="Horizontal bar chart of the percentage of respondents per wave and answer: {bars}.",
+    ),
+    FigureSpec(
         key="participants",
         notebook="meeting",
         caption="Participants of GRCP 9 per ISCM, from the list of participants (Annex VI), the largest delegations "
@@ -100,9 +107,9 @@ FIGURES: dict[str, FigureSpec] = {spec.key: spec for spec in [
 TABLES: dict[str, TableSpec] = {spec.key: spec for spec in [
     TableSpec("respondents", "respondents", "The ISCMs approached for the {wave} survey and whether each answered."),
     TableSpec("regional-review-formats", "regional_reviews",
-              "Formats of contribution to the GCM regional reviews, with the ISCMs the report names for each."),
+              "Formats of contribution to the GCM regional reviews, with the ISCMs named for each."),
     TableSpec("imrf-plans", "imrf_plans",
-              "IMRF plans: answers the report attributes to named ISCMs, next to the counts it publishes."),
+              "IMRF plans: the answers attributed to named ISCMs{published}."),
     TableSpec("survey-summary", "survey_summary",
               "The percentages of the annex summary: recomputed from the data, and as printed in the report."),
     TableSpec("factsheet-respondents", "factsheet", "ISCM inputs from: the respondents the fact sheet lists."),
@@ -123,6 +130,11 @@ TABLES: dict[str, TableSpec] = {spec.key: spec for spec in [
     TableSpec("questions", "questionnaire", "The questions of the survey questionnaire and their answer options."),
     TableSpec("gcm-objectives", "questionnaire", "The GCM objectives as listed in the questionnaire, with the short labels used in charts."),
     TableSpec("gcm-principles", "questionnaire", "The GCM guiding principles as listed in the questionnaire."),
+    TableSpec("comparison-participation", "comparison",
+              "Who answered in which wave: each ISCM approached in a wave compared, and its status in the wave {wave}."),
+    TableSpec("comparison-answers", "comparison",
+              "Answers to questions 6 and 9 of the ISCMs that answered in the wave {wave} and in another wave compared."),
+    TableSpec("comparison-overall", "comparison", "Respondents and answers per wave."),
     TableSpec("agenda", "meeting", "The agenda of GRCP 9 (Annex IV): sessions, people in charge, invitations and statements."),
     TableSpec("speakers", "meeting",
               "The list of speakers (Annex V) next to the list of participants (Annex VI), with the spelling each uses."),

@@ -103,3 +103,13 @@ def speakers(data: SurveyData) -> pd.DataFrame:
     table["annex_vi_name"] = [names.get(n, "") if pd.notna(n) else "" for n in table["participant"]]
     table["same_spelling"] = [a == b for a, b in zip(table["name"], table["annex_vi_name"])]
     return table[["position", "name", "participant", "annex_vi_name", "same_spelling"]].reset_index(drop=True)
+
+
+def month(data: SurveyData) -> str:
+    """The month and year of the meeting, from the agenda's session dates ("November 2021"); two
+    months are joined with an en dash."""
+    import datetime
+
+    dates = sorted(datetime.date.fromisoformat(d) for d in data.sessions["date"])
+    first, last = (d.strftime("%B %Y") for d in (dates[0], dates[-1]))
+    return first if first == last else f"{first}\u2013{last}"

@@ -37,6 +37,16 @@ TOC_FILE = REPO_ROOT / "_toc.yml"  # the HTML book's; the reader PDF's is derive
 PDF_ROOT = "pdf-edition"  # book/pdf-edition.md: root document of the reader PDF
 HTML_REFERENCES_PAGE = "references"  # book/references.md: the HTML bibliography page
 HTML_ONLY_PAGES = (HTML_REFERENCES_PAGE, "downloads", "api")  # left out of the reader PDF
+# The report layer: notebooks and chapters about a published report (its meeting, its fact sheet
+# and compendium, the ledger and register). A wave without a report (waves.csv, report=no) is
+# built without them (grcp9.build.book_toc); the survey chapters build for any wave.
+REPORT_NOTEBOOKS = ("survey_summary", "factsheet", "compendium", "meeting", "verification")
+REPORT_PAGES = ("meeting", "meeting-annexes", "annex1", "verification")
+# Shown only when the package holds other waves to compare with (parameter compare_waves).
+COMPARISON_NOTEBOOKS = ("comparison",)
+COMPARISON_PAGES = ("comparison",)
+# The parameters every computation notebook takes (params.json holds a few more, for the book).
+NOTEBOOK_PARAMETERS = ("data_dir", "wave", "output_dir")
 
 # Book-relative (Sphinx source-relative) forms, for links written into generated MyST.
 BOOK_FIGURES = "/generated/figures"

@@ -19,14 +19,47 @@ NOT_REPORTED_LABEL = "Format not reported"
 
 
 def check_wave(data: SurveyData, wave: object) -> str:
-    """Return the wave as the data spells it, or fail naming the waves that exist."""
+    """Return the wave as the data spells it (an empty wave: the package's latest), or fail naming
+    the waves that exist."""
     if not isinstance(wave, (str, int)) or isinstance(wave, bool):
-        raise ParameterError(f"parameter 'wave': expected a survey year such as '2021'; found {wave!r} ({type(wave).__name__})")
-    text = str(wave)
+        raise ParameterError(f"parameter 'wave': expected a survey year (YYYY) or empty for the latest; "
+                             f"found {wave!r} ({type(wave).__name__})")
+    text = str(wave).strip()
+    if not text and data.waves:
+        return data.waves[-1]
     if text not in data.waves:
         raise ParameterError(f"parameter 'wave': expected one of {', '.join(data.waves)} "
-                             f"(waves in {data.data_dir}/survey_roster.csv); found {text!r}")
+                             f"(waves in {data.data_dir}/waves.csv); found {text!r}")
+    if (data.roster["wave"] == text).sum() == 0:
+        raise ParameterError(f"parameter 'wave': wave {text} is in {data.data_dir}/waves.csv but has no rows in survey_roster.csv")
     return text
+
+
+def check_compare_waves(data: SurveyData, wave: str, compare: object) -> list[str]:
+    """The waves to compare ``wave`` with: the comma-separated list given, or (empty) every other
+    wave of the package that has roster rows; each must exist and differ from ``wave``."""
+    text = ",".join(compare) if isinstance(compare, (list, tuple)) else str(compare or "")
+    given = [part.strip() for part in text.split(",") if part.strip()]
+    if not given:
+        return [w for w in data.waves if w != wave and (data.roster["wave"] == w).any()]
+    return _checked_compare_waves(data, wave, given)
+
+
+def require_compare_waves(data: SurveyData, wave: str, compare: object) -> list[str]:
+    """``check_compare_waves`` for the comparison itself: at least one other wave is needed."""
+    others = check_compare_waves(data, wave, compare)
+    if not others:
+        raise ParameterError(f"parameter 'compare_waves': expected at least one other wave to compare wave {wave} with; "
+                             f"{data.data_dir}/waves.csv holds {', '.join(data.waves)}")
+    return others
+
+
+def _checked_compare_waves(data: SurveyData, wave: str, given: list[str]) -> list[str]:
+    problems = [w for w in given if w == wave or w not in data.waves]
+    if problems:
+        raise ParameterError(f"parameter 'compare_waves': expected waves of {data.data_dir}/waves.csv other than the wave shown "
+                             f"({wave}): one of {', '.join(w for w in data.waves if w != wave) or 'none'}; found {', '.join(problems)}")
+    return sorted(set(given))
 
 
 def check_bases(data: SurveyData, wave: str) -> None:
@@ -160,28 +193,54 @@ def format_counts(data: SurveyData, wave: str, question: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-PLAN_ORDER = ("yes", "undecided", "no")
 PLAN_FIGURES = {"yes": "imrf_yes_count", "undecided": "imrf_undecided_count", "no": "imrf_no_count"}
 
 
-def imrf_plans(data: SurveyData, wave: str) -> pd.DataFrame:
-    """Question 9, side by side: what the data attributes and what the report publishes.
+def published_glues(data: SurveyData, wave: str, wanted: dict[str, tuple[str, str]]) -> list[tuple[str, float | str, str]]:
+    """The report's own figures a notebook shows beside its recomputation, as (glue key, value,
+    description) for ``wanted`` = {glue key: (figure id, description)}; none for a wave without a
+    published report (waves.csv, report=no), whose chapters leave those sentences out."""
+    if not data.wave(wave).has_report:
+        return []
+    return [(key, published_value(data, wave, figure_id), description) for key, (figure_id, description) in wanted.items()]
 
-    ``attributed`` counts respondents whose answer the report names; ``published`` is the
-    report's own count (which may include respondents it does not name).
-    """
+
+def imrf_plans(data: SurveyData, wave: str) -> pd.DataFrame:
+    """Question 9, one row per answer option (questionnaire order) and one for answers not
+    attributed: ``attributed`` counts respondents with that answer; for a wave with a published
+    report, ``published`` is the report's own count (which may include respondents it does not
+    name) where it gives one, else empty."""
     answers = respondents(data, wave)
     total = len(answers)
+    has_report = data.wave(wave).has_report
+    options = data.options[data.options["question"] == "q9"].sort_values("position")
     rows = []
-    for plan in PLAN_ORDER:
+    for option in options.itertuples():
+        plan = str(option.option)
         ids = answers.loc[answers["q9_imrf_plan"] == plan, "iscm_id"]
-        published = published_value(data, wave, PLAN_FIGURES[plan])
-        rows.append({"plan": plan, "attributed": len(ids), "published": int(published),
-                     "published_share_of_respondents": percent(float(published), total),
+        published: object = pd.NA
+        if has_report and plan in PLAN_FIGURES:
+            published = int(published_value(data, wave, PLAN_FIGURES[plan]))
+        rows.append({"plan": plan, "label": option.short_label, "attributed": len(ids), "published": published,
+                     "published_share_of_respondents": pd.NA if published is pd.NA else percent(float(published), total),  # type: ignore[arg-type]
                      "named": ", ".join(named(data, ids))})
     unknown = answers.loc[answers["q9_imrf_plan"] == NOT_ATTRIBUTED, "iscm_id"]
-    rows.append({"plan": NOT_ATTRIBUTED, "attributed": len(unknown), "published": pd.NA,
+    rows.append({"plan": NOT_ATTRIBUTED, "label": "Not attributed", "attributed": len(unknown), "published": pd.NA,
                  "published_share_of_respondents": pd.NA, "named": ", ".join(named(data, unknown))})
+    return pd.DataFrame(rows)
+
+
+def plan_bars(plans: pd.DataFrame) -> pd.DataFrame:
+    """The bars of the IMRF plans figure, from ``imrf_plans``: one per answer option. Where the
+    report publishes a pooled count larger than the answers it attributes, the bar shows that
+    count, marked as pooled (not named); otherwise it counts the attributed answers."""
+    rows = []
+    for row in plans[plans["plan"] != NOT_ATTRIBUTED].to_dict("records"):
+        published, attributed = row["published"], int(row["attributed"])
+        pooled = not pd.isna(published) and int(published) > attributed
+        rows.append({"plan": row["plan"], "label": f"{row['label']} (published, not named)" if pooled else str(row["label"]),
+                     "iscms": int(published) if pooled else attributed,
+                     "source": "published count" if pooled else "attributed answers", "pooled": pooled})
     return pd.DataFrame(rows)
 
 
