@@ -33,7 +33,7 @@ export GRCP9_REPO_ROOT := $(CURDIR)
 # This checkout's package first, whichever checkout the environment was installed from.
 export PYTHONPATH := $(CURDIR)/src$(if $(PYTHONPATH),:$(PYTHONPATH))
 
-.PHONY: help venv system-packages params notebooks book html lint test release benchmark clean FORCE
+.PHONY: help venv system-packages params notebooks book html questionnaire import lint test release benchmark clean FORCE
 
 help: ## List the targets with one line each
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -86,6 +86,17 @@ book: $(BOOK_STAMP) ## Build the book: HTML in _build/html, PDF in _build/latex 
 html: $(EXECUTION_STAMP) | venv ## Preview: the HTML only, in _preview/html (fast; leaves the book in _build/ alone)
 	@$(BIN)/python -m grcp9.build preview
 
+questionnaire: | venv ## Write the questionnaire of WAVE as an XLSForm: questionnaire/grcp9-questionnaire-<wave>.xlsx (checked with pyxform)
+	@$(BIN)/python -m grcp9.xlsform --data-dir '$(DATA_DIR)' --wave '$(WAVE)'
+
+# Free-text answers as submitted (names of officials included) go here, never into data/.
+RESTRICTED_DIR ?= restricted
+
+import: | venv ## Import a KoBoToolbox/ODK export: make import EXPORT=<file> WAVE=<year> [DATA_DIR=data] [KEEP_LATEST=1]
+	@test -n '$(EXPORT)' -a -n '$(WAVE)' || { echo "error: make import needs EXPORT=<file> and WAVE=<year>" >&2; exit 2; }
+	@$(BIN)/python -m grcp9.importer --export '$(EXPORT)' --wave '$(WAVE)' --data-dir '$(DATA_DIR)' \
+		--restricted-dir '$(RESTRICTED_DIR)' $(if $(KEEP_LATEST),--keep-latest)
+
 lint: | venv ## Check the package, the Sphinx extensions and tests: ruff (style, bugs) and mypy (types)
 	$(BIN)/ruff check src tests book/_ext scripts
 	$(BIN)/mypy src/grcp9
@@ -103,6 +114,6 @@ benchmark: book ## Time our build against the plain Jupyter Book build of the sa
 	$(BIN)/python scripts/benchmark.py
 
 clean: ## Remove generated outputs (keeps .venv)
-	rm -rf _build _build.incoming _build.outgoing _preview _preview.incoming .staging book/generated release
+	rm -rf _build _build.incoming _build.outgoing _preview _preview.incoming .staging book/generated release questionnaire
 
 FORCE:

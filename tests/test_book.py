@@ -209,9 +209,10 @@ def test_download_page_offers_every_file_with_the_right_type():
     import yaml
 
     page = BeautifulSoup((HTML_DIR / "downloads.html").read_text(encoding="utf-8"), "html.parser")
-    links = [a["href"] for a in page.select("article a[href]") if a["href"].endswith((".pdf", ".zip", ".ipynb", ".cff", ".bib"))]
+    kinds = (".pdf", ".zip", ".ipynb", ".cff", ".bib", ".xlsx")
+    links = [a["href"] for a in page.select("article a[href]") if a["href"].endswith(kinds)]
     suffixes = {Path(link).suffix for link in links}
-    assert suffixes == {".pdf", ".zip", ".ipynb", ".cff", ".bib"}
+    assert suffixes == set(kinds)
     notebooks = [Path(link).name for link in links if link.endswith(".ipynb")]
     expected = [p.name for p in paths.EXECUTED_DIR.glob("*.ipynb")] + [f"profile-{p.name}" for p in paths.PROFILES_DIR.glob("*.ipynb")]
     assert sorted(notebooks) == sorted(expected)
@@ -232,6 +233,10 @@ def test_download_page_offers_every_file_with_the_right_type():
             assert content == source.read_bytes(), f"{link} is not the executed notebook {source.name}"
         elif link.endswith(".cff"):
             assert yaml.safe_load(content)["cff-version"]
+        elif link.endswith(".xlsx"):
+            from openpyxl import load_workbook
+
+            assert load_workbook(file, read_only=True).sheetnames == ["survey", "choices", "settings"]
         else:
             assert content.decode("utf-8").startswith("@misc{") and "title = {" in content.decode("utf-8")
 

@@ -395,6 +395,15 @@ def write_downloads(params_file: Path = paths.PARAMS_FILE) -> list[Path]:
     release.data_archive(paths.resolve(parameters["data_dir"]), staged, Path(paths.DATA_ZIP_NAME).stem)
     _write_if_changed(data_zip, staged.read_bytes())
     staged.unlink()
+    # The questionnaire of the wave shown, as an XLSForm for KoBoToolbox and ODK (grcp9.xlsform).
+    from grcp9 import data, xlsform
+
+    xlsform_name = paths.xlsform_name(parameters["wave"])
+    loaded = data.load(parameters["data_dir"])
+    _write_if_changed(target / xlsform_name, xlsform.workbook_bytes(xlsform.form(loaded, parameters["wave"])))
+    for stale in target.glob("grcp9-questionnaire-*.xlsx"):
+        if stale.name != xlsform_name:
+            stale.unlink()
     citation_text = (paths.REPO_ROOT / "CITATION.cff").read_text(encoding="utf-8")
     citation = yaml.safe_load(citation_text)
     config = yaml.safe_load(paths.CONFIG_FILE.read_text(encoding="utf-8"))
@@ -412,6 +421,10 @@ def write_downloads(params_file: Path = paths.PARAMS_FILE) -> list[Path]:
         "## The data package", "",
         (f"- {link(paths.DATA_ZIP_NAME, f'{generated}/downloads/{paths.DATA_ZIP_NAME}')}: every table (CSV), its "
         "`datapackage.json` (Frictionless Data Package) and its `README.md`, exactly as this book was built from."), "",
+        "## The questionnaire, ready for a survey tool", "",
+        (f"- {link(xlsform_name, f'{generated}/downloads/{xlsform_name}')}: the questionnaire of wave {parameters['wave']} as an "
+         "XLSForm (sheets survey, choices, settings) for KoBoToolbox or ODK, written from the same rows as the "
+         "questionnaire appendix. Answers the tool exports come back in with `make import`."), "",
         "## How to cite this edition", "",
         f"- {link(paths.CITATION_CFF_NAME, f'{generated}/downloads/{paths.CITATION_CFF_NAME}')}: Citation File Format",
         f"- {link(paths.CITATION_BIB_NAME, f'{generated}/downloads/{paths.CITATION_BIB_NAME}')}: BibTeX", "",
@@ -573,7 +586,9 @@ def main(argv: list[str] | None = None) -> int:
         if arguments.command == "params":
             changed = write_params(arguments.data_dir, arguments.wave, compare=arguments.compare)
             write_profile_list()
-            print(f"[params] data {arguments.data_dir}, wave {arguments.wave}: valid" + ("" if changed else " (unchanged)"))
+            shown = read_parameters()
+            compared = f", compared with {', '.join(shown['compare_waves'])}" if shown["compare_waves"] else ""
+            print(f"[params] data {arguments.data_dir}, wave {shown['wave']}{compared}: valid" + ("" if changed else " (unchanged)"))
         elif arguments.command == "execute":
             execute(arguments.name, position=arguments.position)
         elif arguments.command == "profile":

@@ -23,6 +23,14 @@ TABLES_DIR = GENERATED_DIR / "tables"
 PROFILES_DIR = GENERATED_DIR / "profiles"
 DOWNLOADS_DIR = GENERATED_DIR / "downloads"  # files the HTML site offers (grcp9.build.write_downloads)
 DATA_ZIP_NAME = "grcp9-data-package.zip"
+QUESTIONNAIRE_DIR = REPO_ROOT / "questionnaire"  # make questionnaire: the XLSForm of a wave
+
+
+def xlsform_name(wave: str) -> str:
+    """File name of a wave's questionnaire as an XLSForm (make questionnaire, the downloads page)."""
+    return f"grcp9-questionnaire-{wave}.xlsx"
+
+
 CITATION_CFF_NAME = "grcp9-edition-citation.cff"
 CITATION_BIB_NAME = "grcp9-edition-citation.bib"
 PROFILE_TEMPLATE = "iscm_profile"  # notebooks/iscm_profile.ipynb, executed once per respondent

@@ -1,0 +1,169 @@
+"""The questionnaire as an XLSForm, for KoBoToolbox and ODK, from the data package.
+
+    python -m grcp9.xlsform --data-dir data --wave <year>   # questionnaire/grcp9-questionnaire-<year>.xlsx
+
+The form is written from the same rows as the book's questionnaire appendix (``questions.csv``,
+``question_options.csv``, the ISCM registry for question 1):
+
+- ``survey``: one group per questionnaire section (``section1`` ...), so that exports name the
+  columns ``section2/q7`` and so on; each question with its type (``select_one <list>``,
+  ``select_multiple <list>``, ``text``), its full wording as label, ``required`` for closed
+  questions, and the "if yes" condition of ``if_question``/``if_answer`` as ``relevant``;
+- ``choices``: the options with their stable names (``option`` column), and the list ``iscm``
+  (question 1) from the registry;
+- ``settings``: form title, ``form_id`` and ``version`` (the wave).
+
+The workbook is deterministic (fixed document dates and zip timestamps), so the same data gives
+the same file byte for byte.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import io
+import os
+import re
+import sys
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from grcp9 import paths
+from grcp9.data import SurveyData
+from grcp9.validation import DataValidationError, ParameterError
+
+ISCM_LIST = "iscm"
+SURVEY_COLUMNS = ["type", "name", "label", "required", "relevant"]
+CHOICES_COLUMNS = ["list_name", "name", "label"]
+
+
+@dataclass(frozen=True)
+class XLSForm:
+    survey: pd.DataFrame
+    choices: pd.DataFrame
+    settings: pd.DataFrame
+
+
+def _list_name(question: str) -> str:
+    return ISCM_LIST if question == "q1" else question
+
+
+def form(data: SurveyData, wave: str) -> XLSForm:
+    """The three sheets of the XLSForm for ``wave``."""
+    questions = data.questions.sort_values("number")
+    rows: list[dict[str, str]] = []
+    section = None
+    for q in questions.to_dict("records"):
+        if q["questionnaire_section"] != section:
+            if section is not None:
+                rows.append({"type": "end_group", "name": f"section{section}"})
+            section = q["questionnaire_section"]
+            rows.append({"type": "begin_group", "name": f"section{section}", "label": f"Section {section}"})
+        kind = {"single": "select_one", "multi": "select_multiple"}.get(q["answer_type"])
+        condition = ""
+        if isinstance(q.get("if_question"), str) and q["if_question"]:
+            gate = data.questions.set_index("question").loc[q["if_question"]]
+            test = "selected(${%s}, '%s')" if gate["answer_type"] == "multi" else "${%s} = '%s'"
+            condition = test % (q["if_question"], q["if_answer"])
+        rows.append({"type": f"{kind} {_list_name(q['question'])}" if kind else "text", "name": q["question"],
+                     "label": f"{q['number']}. {q['text']}", "required": "yes" if kind else "", "relevant": condition})
+    if section is not None:
+        rows.append({"type": "end_group", "name": f"section{section}"})
+    survey = pd.DataFrame(rows, columns=SURVEY_COLUMNS).fillna("")
+
+    registry = data.registry.sort_values("q1_position")
+    choices = [{"list_name": ISCM_LIST, "name": r["iscm_id"], "label": r["name"]} for r in registry.to_dict("records")]
+    options = data.options.sort_values(["question", "position"])
+    order = {q: n for q, n in zip(data.questions["question"], data.questions["number"])}
+    for r in sorted(options.to_dict("records"), key=lambda r: (order[r["question"]], r["position"])):
+        choices.append({"list_name": _list_name(r["question"]), "name": r["option"], "label": r["label"]})
+    settings = pd.DataFrame([{"form_title": f"Survey of inter-State consultation mechanisms on migration ({wave})",
+                              "form_id": f"grcp9_iscm_survey_{wave}", "version": wave}])
+    return XLSForm(survey=survey, choices=pd.DataFrame(choices, columns=CHOICES_COLUMNS), settings=settings)
+
+
+def _fixed_time() -> datetime.datetime:
+    epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "1636502400"))
+    return datetime.datetime.fromtimestamp(epoch, tz=datetime.UTC).replace(tzinfo=None)
+
+
+def workbook_bytes(xlsform: XLSForm) -> bytes:
+    """The XLSForm as .xlsx bytes, the same for the same sheets (dates from SOURCE_DATE_EPOCH)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, frame in (("survey", xlsform.survey), ("choices", xlsform.choices), ("settings", xlsform.settings)):
+        sheet = book.create_sheet(name)
+        sheet.append(list(frame.columns))
+        for row in frame.itertuples(index=False):
+            sheet.append([str(value) for value in row])
+    when = _fixed_time()
+    book.properties.created = book.properties.modified = when
+    book.properties.creator = "grcp9"
+    raw = io.BytesIO()
+    book.save(raw)
+    # openpyxl stamps each zip entry with the current time: rewrite them with the fixed one.
+    fixed = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as source, zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl sets "modified" to the time of saving
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                                 rb"\g<1>" + when.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>", content)
+            target.writestr(entry, content)
+    return fixed.getvalue()
+
+
+def convert(xlsx: bytes, validate: bool = False) -> tuple[str, list[str]]:
+    """Convert with pyxform (the reference XLSForm converter): the XForm XML and its warnings.
+    ``validate`` also runs ODK Validate (needs Java). Raises pyxform's error on an invalid form."""
+    from pyxform.xls2xform import convert as pyxform_convert
+
+    warnings: list[str] = []
+    result = pyxform_convert(xlsform=xlsx, warnings=warnings, validate=validate, file_type=".xlsx", pretty_print=True)
+    return result.xform, warnings
+
+
+def write(data_dir: str | Path, wave: str, output: str | Path | None = None) -> Path:
+    """Validate the data, then write the wave's XLSForm (default:
+    ``questionnaire/grcp9-questionnaire-<wave>.xlsx``) atomically; unchanged content is not rewritten."""
+    from grcp9 import data, survey
+
+    loaded = data.load(data_dir)
+    checked = survey.check_wave(loaded, wave)
+    content = workbook_bytes(form(loaded, checked))
+    convert(content)  # a form pyxform cannot convert is never written
+    target = paths.resolve(output) if output else paths.QUESTIONNAIRE_DIR / paths.xlsform_name(checked)
+    if target.is_file() and target.read_bytes() == content:
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.new")
+    temporary.write_bytes(content)
+    os.replace(temporary, target)
+    return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m grcp9.xlsform", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", default="data")
+    parser.add_argument("--wave", default="", help="default: the package's latest wave")
+    parser.add_argument("--output", default=None, help="default: questionnaire/grcp9-questionnaire-<wave>.xlsx")
+    arguments = parser.parse_args(argv)
+    try:
+        target = write(arguments.data_dir, arguments.wave, arguments.output)
+    except (DataValidationError, ParameterError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"[questionnaire] XLSForm: {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

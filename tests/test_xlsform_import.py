@@ -1,0 +1,243 @@
+"""The questionnaire out (XLSForm, checked by pyxform) and the answers in (KoBoToolbox/ODK exports).
+
+Expected values come from the raw CSV files of data/ and of the fictitious fixtures, read here
+with the csv module, not through grcp9.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from grcp9 import data, importer, paths, sandbox, survey, xlsform
+from grcp9.validation import DataValidationError, ParameterError
+
+FIXTURE_WAVE = paths.REPO_ROOT / "tests" / "fixtures" / "fictitious-wave"
+EXPORTS = paths.REPO_ROOT / "tests" / "fixtures" / "exports"
+CSV_EXPORT = EXPORTS / "kobo-fictitious-wave.csv"
+XLSX_EXPORT = EXPORTS / "kobo-fictitious-wave.xlsx"
+
+
+def raw(directory: Path, name: str) -> list[dict[str, str]]:
+    with (directory / f"{name}.csv").open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+WAVE = raw(FIXTURE_WAVE, "waves")[0]["wave"]
+
+
+def sheet(workbook: Workbook, name: str) -> list[dict[str, str]]:
+    rows = list(workbook[name].iter_rows(values_only=True))
+    return [dict(zip(rows[0], ["" if v is None else str(v) for v in row])) for row in rows[1:]]
+
+
+@pytest.fixture(scope="module")
+def form_bytes() -> bytes:
+    loaded = data.load(paths.DATA_DIR)
+    return xlsform.workbook_bytes(xlsform.form(loaded, survey.check_wave(loaded, "")))
+
+
+def test_the_xlsform_converts_without_errors_or_warnings(form_bytes):
+    """pyxform converts it; where Java is installed, ODK Validate (shipped with pyxform) checks the XForm too."""
+    xform, warnings = xlsform.convert(form_bytes, validate=shutil.which("java") is not None)
+    assert warnings == []
+    assert "<h:title>" in xform and 'relevant=" /data/section2/q6  = \'yes\'"' in xform
+
+
+def test_the_xlsform_is_the_questionnaire_question_by_question(form_bytes):
+    book = load_workbook(io.BytesIO(form_bytes))
+    assert book.sheetnames == ["survey", "choices", "settings"]
+    questions = {row["name"]: row for row in sheet(book, "survey") if row["type"] not in ("begin_group", "end_group")}
+    expected = raw(paths.DATA_DIR, "questions")
+    assert list(questions) == [q["question"] for q in sorted(expected, key=lambda q: int(q["number"]))]
+    kinds = {"single": "select_one", "multi": "select_multiple", "free_text": "text"}
+    for q in expected:
+        row = questions[q["question"]]
+        assert row["label"] == f"{q['number']}. {q['text']}"
+        assert row["type"].split()[0] == kinds[q["answer_type"]]
+        assert row["required"] == ("yes" if q["answer_type"] != "free_text" else "")
+        assert row["relevant"] == (f"${{{q['if_question']}}} = '{q['if_answer']}'" if q["if_question"] else "")
+    choices = Counter((row["list_name"], row["name"]) for row in sheet(book, "choices"))
+    expected_choices = Counter((o["question"], o["option"]) for o in raw(paths.DATA_DIR, "question_options"))
+    expected_choices.update(("iscm", r["iscm_id"]) for r in raw(paths.DATA_DIR, "iscm_registry"))
+    assert choices == expected_choices
+    # The book's questionnaire appendix was built from the same rows.
+    appendix = list(csv.DictReader((paths.TABLES_DIR / "table-questions.csv").open(encoding="utf-8")))
+    assert [f"{row['No.']}. {row['Question']}" for row in appendix] == [row["label"] for row in questions.values()]
+
+
+def test_the_xlsform_is_the_same_file_for_the_same_data(form_bytes):
+    loaded = data.load(paths.DATA_DIR)
+    assert xlsform.workbook_bytes(xlsform.form(loaded, survey.check_wave(loaded, ""))) == form_bytes
+
+
+# --- Import ---------------------------------------------------------------------------------
+
+@pytest.fixture()
+def prepared(tmp_path: Path) -> Path:
+    """A copy of data/ ready for the fixture wave: its row in waves.csv, its invented ISCM in the
+    registry and its submissions' source section (the documented steps before an import)."""
+    target = shutil.copytree(paths.DATA_DIR, tmp_path / "data")
+    for name, keep in (("waves", lambda r: r["wave"] == WAVE),
+                       ("iscm_registry", lambda r: r["iscm_id"] not in {x["iscm_id"] for x in raw(paths.DATA_DIR, "iscm_registry")}),
+                       ("source_sections", lambda r: r["section_id"] not in {x["section_id"] for x in raw(paths.DATA_DIR, "source_sections")})):
+        lines = (FIXTURE_WAVE / f"{name}.csv").read_text(encoding="utf-8").splitlines()
+        header = next(csv.reader([lines[0]]))
+        extra = [line for line in lines[1:] if keep(dict(zip(header, next(csv.reader([line])))))]
+        with (target / f"{name}.csv").open("a", encoding="utf-8") as handle:
+            handle.write("".join(f"{line}\n" for line in extra))
+    return target
+
+
+def recount(export: Path) -> dict[str, Counter[str]]:
+    """Answers counted straight from a CSV or XLSX export."""
+    if export.suffix == ".xlsx":
+        rows = list(load_workbook(export, read_only=True).worksheets[0].iter_rows(values_only=True))
+        header = [str(h) for h in rows[0]]
+        records = [dict(zip(header, ["" if v is None else str(v) for v in row])) for row in rows[1:]]
+    else:
+        records = list(csv.DictReader(io.StringIO(export.read_text(encoding="utf-8-sig")), delimiter=";"))
+
+    def answer(record: dict[str, str], question: str) -> list[str]:
+        for key, value in record.items():
+            if key.split("/")[-1] == question:
+                return value.split()
+        return [key.split("/")[-1] for key, value in record.items() if key.split("/")[-2:-1] == [question] and value == "1"]
+
+    return {q: Counter(a for record in records for a in answer(record, q)) for q in ("q6", "q7", "q9", "q10")}
+
+
+@pytest.mark.parametrize("export", [CSV_EXPORT, XLSX_EXPORT], ids=["csv-semicolons-bom-groups", "xlsx-one-column-per-option"])
+def test_an_export_imports_to_its_recount_and_to_the_fixture_wave(export, prepared, tmp_path):
+    importer.import_export(export, WAVE, prepared, restricted_dir=tmp_path / "restricted")
+    loaded = data.load(prepared)
+    counts = recount(export)
+    answers = survey.respondents(loaded, WAVE)
+    for question, column in (("q6", "q6_contributed"), ("q9", "q9_imrf_plan")):
+        assert Counter(answers[column]) == counts[question]
+    for question in ("q7", "q10"):
+        formats = survey.format_counts(loaded, WAVE, question).set_index("option")["iscms"]
+        assert {o: int(n) for o, n in formats.items() if n and o != "not_attributed"} == dict(counts[question])
+    # Same answers as the fixture wave whose book test_fixture_wave.py builds and checks.
+    key = ("iscm_id", "q6_contributed", "q7_formats", "q9_imrf_plan", "q10_formats")
+    imported = sorted(tuple(r[k] for k in key) for r in raw(prepared, "responses") if r["wave"] == WAVE)
+    assert imported == sorted(tuple(r[k] for k in key) for r in raw(FIXTURE_WAVE, "responses"))
+    restricted = raw(tmp_path / "restricted", f"{WAVE}-free-text")
+    assert restricted and all(row["answer"] for row in restricted)
+    assert not any(row["answer"] in (prepared / "responses.csv").read_text(encoding="utf-8") for row in restricted if row["question"] == "q3")
+
+
+def csv_export_with(change) -> bytes:
+    text = CSV_EXPORT.read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    change(rows)
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=";", lineterminator="\n").writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def column(rows: list[list[str]], name: str) -> int:
+    return rows[0].index(name)
+
+
+def drop_column(rows, name):
+    index = column(rows, name)
+    for row in rows:
+        del row[index]
+
+
+def set_cell(rows, row, name, value):
+    rows[row][column(rows, name)] = value
+
+
+def first_with(rows, name, value):
+    return next(i for i, row in enumerate(rows[1:], start=1) if row[column(rows, name)] == value)
+
+
+BAD_EXPORTS = {
+    "missing question column": (lambda r: drop_column(r, "section2/q6"), r"\.csv, row 0 \(line 1\): expected a column for question q6"),
+    "option not in the questionnaire": (lambda r: set_cell(r, 1, "section2/q7", "webinar"),
+                                        r"row 1 \(line 2\), column 'section2/q7': expected option names of q7 .*found 'webinar'"),
+    "answer to an if-yes question after no": (lambda r: set_cell(r, first_with(r, "section2/q6", "no"), "section2/q7", "stocktaking"),
+                                              r"column 'q7': expected no answer to q7, which is asked only if q6 is 'yes'; found \['stocktaking'\] while q6 is 'no'"),
+    "duplicate submission": (lambda r: r.append([*r[1][:-4], "2", "another-uuid", "2026-04-01T09:00:00", "99"]),
+                             r"column 'q1': expected one submission per ISCM \(or --keep-latest\); 5plus5 has 2; found row 1 \(submitted .*role chair\); row 19"),
+    "unknown ISCM": (lambda r: set_cell(r, 1, "section1/q1", "Atlantis Proces"),
+                     r"column 'section1/q1': expected an ISCM of the registry .*closest: .*; found 'Atlantis Proces'"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_EXPORTS), ids=list(BAD_EXPORTS))
+def test_a_bad_export_stops_with_one_line_and_changes_nothing(case, prepared, tmp_path):
+    change, expected = BAD_EXPORTS[case]
+    export = tmp_path / "export.csv"
+    export.write_bytes(csv_export_with(change))
+    before = sandbox.digest(prepared)
+    with pytest.raises(DataValidationError) as raised:
+        importer.import_export(export, WAVE, prepared, restricted_dir=tmp_path / "restricted")
+    first_line = str(raised.value).splitlines()[0]
+    assert re.search(expected, first_line), first_line
+    assert sandbox.digest(prepared) == before
+    assert not (tmp_path / "restricted").exists()
+
+
+@pytest.mark.parametrize("content, expected", [
+    (b"", r"expected a header row and at least one submission; found an empty file"),
+    (b"\xef\xbb\xbfstart;section1/q1\r\n", r"expected at least one submission under the header; found no rows"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", r"expected a CSV \(UTF-8 text\) or XLSX export; found a file that is neither"),
+    (b"PK\x03\x04 not really a workbook", r"expected a CSV or XLSX export; found a file openpyxl cannot read"),
+], ids=["empty file", "header only", "an image", "a broken zip"])
+def test_an_export_that_is_not_one_stops_and_changes_nothing(content, expected, prepared, tmp_path):
+    export = tmp_path / "export.bin"
+    export.write_bytes(content)
+    before = sandbox.digest(prepared)
+    with pytest.raises(DataValidationError, match=expected):
+        importer.import_export(export, WAVE, prepared, restricted_dir=tmp_path / "restricted")
+    assert sandbox.digest(prepared) == before
+
+
+def test_a_wave_without_its_row_or_already_imported_is_refused(prepared, tmp_path):
+    with pytest.raises(ParameterError, match=r"expected a wave with its row in .*waves.csv"):
+        importer.import_export(CSV_EXPORT, "2099", prepared, restricted_dir=tmp_path / "r")
+    importer.import_export(CSV_EXPORT, WAVE, prepared, restricted_dir=tmp_path / "r")
+    with pytest.raises(ParameterError, match=rf"wave {WAVE} already has answers"):
+        importer.import_export(XLSX_EXPORT, WAVE, prepared, restricted_dir=tmp_path / "r")
+
+
+def test_keep_latest_keeps_the_later_submission_and_logs_it(prepared, tmp_path):
+    export = tmp_path / "export.csv"
+
+    def duplicate(rows):
+        late = list(rows[1])
+        late[column(rows, "section2/q6")] = "no"
+        late[column(rows, "section2/q7")] = ""
+        late[column(rows, "_submission_time")] = "2026-12-01T00:00:00"
+        rows.append(late)
+
+    export.write_bytes(csv_export_with(duplicate))
+    importer.import_export(export, WAVE, prepared, keep_latest=True, restricted_dir=tmp_path / "r")
+    kept = next(r for r in raw(prepared, "responses") if r["wave"] == WAVE and r["iscm_id"] == "5plus5")
+    assert kept["q6_contributed"] == "no"
+    log = (prepared / "README.md").read_text(encoding="utf-8").split("## Data log", 1)[1]
+    assert re.search(r"--keep-latest: 5plus5: kept row 19, dropped row 1", log)
+
+
+def test_make_import_and_make_questionnaire_work_as_the_readme_shows(prepared, tmp_path):
+    readme = (paths.REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    assert "make import EXPORT=" in readme and "make questionnaire" in readme
+    environment = {**sandbox.environment(), "GRCP9_REPO_ROOT": str(paths.REPO_ROOT)}
+    result = subprocess.run(["make", "--no-print-directory", "-o", f"{sandbox.VENV}/.installed", f"VENV={sandbox.VENV}", "import",
+                             f"EXPORT={CSV_EXPORT}", f"WAVE={WAVE}", f"DATA_DIR={prepared}", f"RESTRICTED_DIR={tmp_path / 'r'}"],
+                            cwd=paths.REPO_ROOT, env=environment, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert f"[import] wave {WAVE}" in result.stdout
+    written = xlsform.write(prepared, WAVE, tmp_path / "form.xlsx")
+    assert load_workbook(written).sheetnames == ["survey", "choices", "settings"]
