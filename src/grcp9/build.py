@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -39,6 +40,11 @@ LATEX_AUXILIARY = {".aux", ".toc", ".lof", ".lot", ".out", ".xdv", ".fdb_latexmk
 # Notebook metadata that records when or where a notebook ran, not what it computed.
 VOLATILE_CELL_METADATA = ("papermill", "execution")
 VOLATILE_NOTEBOOK_PAPERMILL = ("start_time", "end_time", "duration", "input_path", "output_path", "environment_variables")
+
+
+# Seconds a kernel may take to answer. papermill's 60 s ran out once on the 2-core machine while
+# two sandbox builds, their kernels, LaTeX and Chromium all ran at the same time (make test).
+KERNEL_START_TIMEOUT = 300
 
 
 class BuildError(RuntimeError):
@@ -158,7 +164,8 @@ def _run_notebook(source: Path, target: Path, parameters: dict[str, Any], label:
     print(f"[notebooks {position}] executing {label} (wave {parameters['wave']}, data {parameters['data_dir']})", flush=True)
     try:
         papermill.execute_notebook(str(source), str(temporary), parameters=parameters, kernel_name="python3",
-                                   cwd=str(paths.REPO_ROOT), progress_bar=False, log_output=False, engine_name=engine)
+                                   cwd=str(paths.REPO_ROOT), progress_bar=False, log_output=False, engine_name=engine,
+                                   start_timeout=KERNEL_START_TIMEOUT)
     except papermill.PapermillExecutionError as error:
         raise BuildError(f"notebook step failed in {label}, cell {error.exec_count}: {error.ename}: "
                          f"{error.evalue.splitlines()[0] if error.evalue else ''}\n"
@@ -454,17 +461,31 @@ def _run_jupyter_book(steps: dict[str, tuple[Path, Path, tuple[str, ...]]], labe
         root.mkdir(parents=True, exist_ok=True)
         log = (root / "build.log").open("w", encoding="utf-8")
         print(f"[{label}] building {step} (log: {(root / 'build.log').relative_to(paths.REPO_ROOT)})", flush=True)
+        # Each step in a process group of its own, so that stopping it stops LaTeX too.
         running[step] = (subprocess.Popen(_jupyter_book_command(root, toc, *arguments), cwd=paths.REPO_ROOT, stdout=log,
-                                          stderr=subprocess.STDOUT), log, root)
-    failed = []
-    for step, (process, log, root) in running.items():
-        code = process.wait()
-        log.close()
-        if code != 0:
-            failed.append(step)
-            print((root / "build.log").read_text(encoding="utf-8")[-4000:], file=sys.stderr)
-        else:
-            print(f"[{label}] {step} built in {time.monotonic() - started:.1f} s", flush=True)
+                                          stderr=subprocess.STDOUT, start_new_session=True), log, root)
+    failed: list[str] = []
+    pending = dict(running)
+    # Fail fast: when one step fails, the others are stopped (the book is not replaced anyway).
+    while pending:
+        for step, (process, log, root) in list(pending.items()):
+            code = process.poll()
+            if code is None:
+                continue
+            del pending[step]
+            log.close()
+            if code != 0 and not (failed and code < 0):  # a step we stopped is not a failure of its own
+                failed.append(step)
+                print((root / "build.log").read_text(encoding="utf-8")[-4000:], file=sys.stderr)
+                for other, (other_process, _, _) in pending.items():
+                    print(f"[{label}] stopping {other}: {step} failed", flush=True)
+                    try:
+                        os.killpg(other_process.pid, signal.SIGTERM)
+                    except ProcessLookupError:
+                        pass
+            elif code == 0:
+                print(f"[{label}] {step} built in {time.monotonic() - started:.1f} s", flush=True)
+        time.sleep(0.1)
     return failed
 
 
