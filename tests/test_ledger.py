@@ -47,5 +47,26 @@ def test_a_recipe_no_row_uses_fails(monkeypatch):
 def test_appendix_summary_counts_are_computed(checks):
     values = {k: v["value"] for k, v in results.read(paths.results_path("verification")).items()}
     assert values["claims"] == len(checks)
-    assert values["matches"] + values["differs"] + values["uncheckable"] == len(checks)
+    assert values["matches"] + values["differs"] + values["uncheckable"] + values["by_construction"] == len(checks)
+    assert values["tested"] == values["matches"] + values["differs"]
     assert values["differs"] == int((checks["status"] == ledger.DIFFERS).sum())
+
+
+def test_claims_that_hold_by_construction_could_not_have_failed(data_copy):
+    """Each claim marked 'holds by construction' is one the data cannot contradict: the roster has
+    as many ISCMs as question 1 offers (coding rule 2), and a format the summary names must be an
+    option of its question or the data does not load."""
+    from conftest import find_row, set_cell
+
+    from grcp9.validation import DataValidationError
+
+    loaded = data.load(data_copy)
+    marked = loaded.published[loaded.published["expected_status"] == ledger.BY_CONSTRUCTION]
+    assert set(marked["recipe"]) == {"roster_count", "option_exists"}
+    for row in marked[marked["recipe"] == "roster_count"].itertuples():
+        assert int(row.value) == len(loaded.registry)
+    path = data_copy / "published_figures.csv"
+    option_row = marked[marked["recipe"] == "option_exists"].iloc[0]
+    set_cell(path, find_row(path, figure_id=option_row["figure_id"]), "subject", "no_such_option")
+    with pytest.raises(DataValidationError, match="expected a known q10_option"):
+        data.load(data_copy)

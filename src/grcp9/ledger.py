@@ -1,5 +1,7 @@
 """The reviewer's ledger: every claim the report publishes (``published_figures.csv``), recomputed
-from the data by a named recipe, with a status: matches, differs, or cannot be checked (and why).
+from the data by a named recipe, with a status: matches, differs, cannot be checked (and why), or
+holds by construction (the data was coded from the claim itself, or validation already guarantees
+it, so the check could not have failed: it is reported apart from the real matches).
 
 A recipe takes the data and the claim's row and returns a ``Check``. Recipes live in ``RECIPES``;
 a ledger row naming a recipe that does not exist, or a recipe no row uses, is an error.
@@ -17,7 +19,8 @@ from grcp9 import annex, meeting, survey
 from grcp9.data import NOT_ATTRIBUTED, SurveyData
 
 MATCHES, DIFFERS, UNCHECKABLE = "matches", "differs", "cannot be checked"
-STATUSES = (MATCHES, DIFFERS, UNCHECKABLE)
+BY_CONSTRUCTION = "holds by construction"
+STATUSES = (MATCHES, DIFFERS, UNCHECKABLE, BY_CONSTRUCTION)
 
 
 @dataclass(frozen=True)
@@ -46,8 +49,13 @@ def _compare(published: float, recomputed: float, row: dict[str, Any], detail: s
 
 
 def roster_count(data: SurveyData, row: dict[str, Any]) -> Check:
-    return _compare(_published_number(row), survey.participation(data, row["wave"]).approached, row,
-                    "the roster is taken to be the options of question 1")
+    """The report does not list the ISCMs approached; the roster was taken to be question 1's list
+    because it has as many ISCMs as the report counts (coding rule 2). Equal by construction."""
+    check = _compare(_published_number(row), survey.participation(data, row["wave"]).approached, row)
+    if check.status == MATCHES:
+        return Check(BY_CONSTRUCTION, check.recomputed, "the roster was taken to be question 1's list because it has this many "
+                     "ISCMs (coding rule 2): equal by construction, not an independent check")
+    return check
 
 
 def respondent_count(data: SurveyData, row: dict[str, Any]) -> Check:
@@ -114,10 +122,13 @@ def format_rank(data: SurveyData, row: dict[str, Any]) -> Check:
 
 
 def option_exists(data: SurveyData, row: dict[str, Any]) -> Check:
+    """That a format the summary mentions is an option of the question. Loading the data already
+    requires it (a published figure's subject must be a known option), so it holds by construction."""
     question = row["subject_kind"].split("_")[0]
     known = set(data.options.loc[data.options["question"] == question, "option"])
-    status = MATCHES if row["subject"] in known else DIFFERS
-    return Check(status, row["subject"], f"an option of {question}; the report gives no count for it")
+    if row["subject"] in known:
+        return Check(BY_CONSTRUCTION, row["subject"], f"an option of {question}, as validation requires; the report gives no count for it")
+    return Check(DIFFERS, row["subject"], f"not an option of {question}")
 
 
 def objective_count(data: SurveyData, row: dict[str, Any]) -> Check:
@@ -241,7 +252,8 @@ def evaluate(data: SurveyData) -> pd.DataFrame:
 
 
 # Statuses as a reader sees them: a sign and the word, never colour alone.
-STATUS_BADGES = {MATCHES: "\u2714 matches", DIFFERS: "\u2718 differs", UNCHECKABLE: "? cannot be checked"}
+STATUS_BADGES = {MATCHES: "\u2714 matches", DIFFERS: "\u2718 differs", UNCHECKABLE: "? cannot be checked",
+                 BY_CONSTRUCTION: "= holds by construction"}
 
 
 def section_titles(data: SurveyData) -> dict[str, str]:
