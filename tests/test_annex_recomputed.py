@@ -129,7 +129,7 @@ def test_profile_pages_are_in_the_pdf():
 def test_review_event_recount():
     """Events with a published count and no ISCM named, and events with both names and a count,
     recounted from the raw rows."""
-    named = Counter(r["event_id"] for r in raw("review_event_participants"))
+    named = Counter(r["event_id"] for r in raw("review_event_participants") if r["wave"] == WAVE)
     titles = {r["event_id"]: r["title"] for r in raw("review_events") if r["wave"] == WAVE}
     counts = {r["subject"]: int(r["value"]) for r in raw("published_figures") if r["wave"] == WAVE and r["subject_kind"] == "event"}
     count_only = [f"{titles[e]} ({n} ISCMs)" for e, n in counts.items() if named[e] == 0]

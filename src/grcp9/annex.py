@@ -208,7 +208,8 @@ def review_events(data: SurveyData, wave: str) -> pd.DataFrame:
     published_counts = dict(zip(published["subject"], pd.to_numeric(published["value"])))
     rows = []
     for event in events.itertuples():
-        ids = data.review_participants.loc[data.review_participants["event_id"] == event.event_id, "iscm_id"]
+        participants = data.review_participants
+        ids = participants.loc[(participants["wave"] == wave) & (participants["event_id"] == event.event_id), "iscm_id"]
         named = survey.named(data, ids)
         count = published_counts.get(event.event_id)
         rows.append({"event_id": event.event_id, "title": event.title,
@@ -243,7 +244,8 @@ def respondents_outside_survey(data: SurveyData, wave: str) -> list[str]:
     """ISCMs named in regional-review events that did not answer the survey."""
     answered = set(survey.respondents(data, wave)["iscm_id"])
     events = set(data.review_events.loc[data.review_events["wave"] == wave, "event_id"])
-    ids = data.review_participants[data.review_participants["event_id"].isin(events)]["iscm_id"]
+    participants = data.review_participants[data.review_participants["wave"] == wave]
+    ids = participants[participants["event_id"].isin(events)]["iscm_id"]
     return survey.named(data, pd.Series(sorted(set(ids) - answered)))
 
 
@@ -388,7 +390,7 @@ def profile(data: SurveyData, wave: str, iscm_id: str) -> Profile:
         lines = _statement_lines(data, wave, iscm_id, question)
         heading = _QUESTION_HEADINGS[question].format(since=about.updates_since)
         statement_parts.append(f"**{heading}**\n\n" + ("\n".join(lines) if lines else f"None in {source}."))
-    events = data.review_participants[data.review_participants["iscm_id"] == iscm_id].merge(data.review_events, on="event_id")
+    events = data.review_participants[data.review_participants["iscm_id"] == iscm_id].merge(data.review_events, on=["wave", "event_id"])
     events = events[events["wave"] == wave]
     event_lines = [f"- {markdown.escape(t)}" for t in events["title"]] or [f"None named in {source}."]
     unknowns = profile_unknowns(data, wave, iscm_id) or ["nothing: every closed answer is attributed"]

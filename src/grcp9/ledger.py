@@ -161,7 +161,8 @@ def priority_rank(data: SurveyData, row: dict[str, Any]) -> Check:
 
 
 def event_count(data: SurveyData, row: dict[str, Any]) -> Check:
-    named = int((data.review_participants["event_id"] == row["subject"]).sum())
+    participants = data.review_participants
+    named = int(((participants["wave"] == row["wave"]) & (participants["event_id"] == row["subject"])).sum())
     if named == 0:
         return Check(UNCHECKABLE, "", "the annex names none of the ISCMs that took part")
     return _compare(_published_number(row), named, row, "ISCMs named for the event")
