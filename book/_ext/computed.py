@@ -69,6 +69,9 @@ def wave_tags(app: Sphinx, config: Any) -> None:
         return
     parameters = json.loads(params_file.read_text(encoding="utf-8"))
     app.tags.add("report" if parameters.get("report", True) else "survey_only")
+    if not parameters.get("report", True):  # the front matter must not claim a recomputed report
+        config.edition_statement = config.edition_statement_survey_only.format(wave=parameters.get("wave", ""))
+        config.edition_relation = config.edition_relation_survey_only
     if parameters.get("compare_waves"):
         app.tags.add("comparison")
     if parameters.get("fictitious"):
@@ -296,7 +299,7 @@ def front_matter(app: Sphinx, config: Any) -> None:
         r"{\Huge\bfseries " + e(title) + r"\par}",
         warning,
         r"\vspace{1.5cm}",
-        r"{\large An independent, recomputed edition of\par}\vspace{0.4cm}",
+        r"{\large " + e(config.edition_relation) + r"\par}\vspace{0.4cm}",
         r"\begin{minipage}{0.8\linewidth}\centering\rmfamily\large " + e(config.edition_source) + r"\end{minipage}\par",
         r"\vfill",
         r"{\large Version " + e(version) + (r" \textbar{} released " + e(date) if date else "") + r"\par}",
@@ -346,6 +349,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("edition_subject", "", "env")
     app.add_config_value("edition_keywords", [], "env")
     app.add_config_value("edition_fictitious_notice", "", "env")
+    app.add_config_value("edition_relation", "An independent, recomputed edition of", "env")
+    app.add_config_value("edition_statement_survey_only", "", "env")
+    app.add_config_value("edition_relation_survey_only", "", "env")
     app.connect("config-inited", wave_tags, priority=400)
     app.connect("config-inited", front_matter, priority=500)
     app.add_node(computed_value)

@@ -397,7 +397,7 @@ def profile(data: SurveyData, wave: str, iscm_id: str) -> Profile:
     return Profile(
         title=f"{entry['short_name']}: {entry['name']}" if entry["short_name"] not in entry["name"] else str(entry["name"]),
         header_markdown=header,
-        answers=answers.rename(columns={"question": "Question", "answer": "Answer", "section": "Report section", "quote": "Located by"}),
+        answers=answers.rename(columns={"question": "Question", "answer": "Answer", "section": "Source", "quote": "Located by"}),
         statements_markdown="\n\n".join(statement_parts),
         unknowns_markdown="\n".join(f"- {markdown.escape(u)}" for u in unknowns),
         events_markdown="\n".join(event_lines),
