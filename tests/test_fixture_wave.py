@@ -151,6 +151,8 @@ def test_the_book_leaves_out_the_report_layer_and_says_fictitious(built: Path) -
     pdf = built / "_build" / "latex" / "grcp9-reproducible-edition.pdf"
     first_page = subprocess.run(["pdftotext", "-l", "1", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "FICTITIOUS TEST DATA" in first_page
+    front = " ".join(subprocess.run(["pdftotext", "-l", "2", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split())
+    assert "No published report about this wave is transcribed" in front and "recomputed edition of" not in front
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "FICTITIOUS" in info
 
