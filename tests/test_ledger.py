@@ -70,3 +70,22 @@ def test_claims_that_hold_by_construction_could_not_have_failed(data_copy):
     set_cell(path, find_row(path, figure_id=option_row["figure_id"]), "subject", "no_such_option")
     with pytest.raises(DataValidationError, match="expected a known q10_option"):
         data.load(data_copy)
+
+
+def test_counts_that_depend_on_a_reading_are_recounted_under_each(checks):
+    """"ISCMs who spoke", recounted from the raw rows under every reading the ledger lists."""
+    import csv
+
+    def raw(name):
+        with (paths.DATA_DIR / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+            return list(csv.DictReader(handle))
+
+    statements = raw("statements")
+    counts = [len({r["iscm_id"] for r in statements if r["form"] in forms})
+              for forms in (("oral",), ("oral", "video"), ("oral", "video", "written"))]
+    counts.append(len({r["iscm_id"] for r in raw("summary_statement_iscms")}))
+    claim = checks.set_index("claim").loc["meeting_iscms_spoke"]
+    published = int(float(claim["published"]))
+    assert claim["recomputed"] == "/".join(map(str, counts))
+    assert claim["status"] == (ledger.MATCHES if published in counts else ledger.DIFFERS)
+    assert claim["detail"].count("(matches)") == counts.count(published)
