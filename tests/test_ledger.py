@@ -89,3 +89,25 @@ def test_counts_that_depend_on_a_reading_are_recounted_under_each(checks):
     assert claim["recomputed"] == "/".join(map(str, counts))
     assert claim["status"] == (ledger.MATCHES if published in counts else ledger.DIFFERS)
     assert claim["detail"].count("(matches)") == counts.count(published)
+
+
+def test_register_and_ledger_name_each_other(checks):
+    """Each register entry about a claim names the claim in the report's words with its status, and
+    that claim's ledger row names the entry; read from the raw files."""
+    import csv
+
+    def raw(name):
+        with (paths.DATA_DIR / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+            return list(csv.DictReader(handle))
+
+    loaded = data.load()
+    ledger_rows = ledger.reader_table(loaded, checks).assign(claim=checks["claim"].tolist()).set_index("claim")
+    register = ledger.register_table(loaded, checks).set_index("Discrepancy")
+    published = {r["figure_id"]: r for r in raw("published_figures")}
+    entries = [r for r in raw("discrepancies") if r["claim"]]
+    assert entries
+    for entry in entries:
+        claim = published[entry["claim"]]
+        assert (claim["report_label"] or claim["source_quote"]) in register.loc[entry["title"], "Ledger claim"]
+        assert ledger.STATUS_BADGES[checks.set_index("claim").loc[entry["claim"], "status"]] in register.loc[entry["title"], "Ledger claim"]
+        assert entry["title"] in ledger_rows.loc[entry["claim"], "Detail"]

@@ -282,20 +282,61 @@ def section_titles(data: SurveyData) -> dict[str, str]:
             zip(data.sections["section_id"], data.sections["part"], data.sections["title"])}
 
 
+def claim_words(data: SurveyData) -> dict[str, str]:
+    """Claim identifier -> the claim in the report's words (its label, else its locating quote)."""
+    return {str(claim): str(label or quote) for claim, label, quote in
+            zip(data.published["figure_id"], data.published["report_label"].fillna(""), data.published["source_quote"].fillna(""))}
+
+
 def reader_table(data: SurveyData, checks: pd.DataFrame) -> pd.DataFrame:
     """The ledger for readers: the claim in the report's own words, where the report makes it (part
     and section title), the published and recomputed values, the status with its sign, the detail."""
     sections = section_titles(data)
-    labels = dict(zip(data.published["figure_id"], data.published["report_label"].fillna("")))
-    quotes = dict(zip(data.published["figure_id"], data.published["source_quote"].fillna("")))
-    words = [str(labels[claim] or quotes[claim]) for claim in checks["claim"]]
+    wording = claim_words(data)
+    words = [wording[claim] for claim in checks["claim"]]
+    register = data.discrepancies.fillna("")
+    entries = {claim: "; ".join(register.loc[register["claim"] == claim, "title"]) for claim in checks["claim"]}
     return pd.DataFrame({
         "Claim, in the report's words": words,
         "Where in the report": [sections.get(section, section) for section in checks["section"]],
         "Published": checks["published"].tolist(),
         "Recomputed": checks["recomputed"].tolist(),
         "Status": [STATUS_BADGES.get(status, status) for status in checks["status"]],
-        "Detail": checks["detail"].tolist(),
+        "Detail": [f"{detail} Register: {entries[claim]}." if entries[claim] else detail
+                   for claim, detail in zip(checks["claim"], checks["detail"])],
+    })
+
+
+SEVERITIES = ("changes a number or fact", "a reviewer would query", "cosmetic")  # most severe first
+
+
+def sorted_register(data: SurveyData) -> pd.DataFrame:
+    """The discrepancy register, most severe first, then by identifier (empty cells as "")."""
+    register = data.discrepancies.fillna("")
+    rank = register["severity"].map({severity: n for n, severity in enumerate(SEVERITIES)})
+    return register.assign(rank=rank).sort_values(["rank", "discrepancy_id"]).drop(columns="rank")
+
+
+def register_table(data: SurveyData, checks: pd.DataFrame) -> pd.DataFrame:
+    """The discrepancy register for readers, most severe first, each entry with the ledger claim it
+    concerns in the report's words and that claim's status (the ledger's detail names the entry in
+    turn)."""
+    register = sorted_register(data)
+    wording = claim_words(data)
+    status = dict(zip(checks["claim"], checks["status"]))
+
+    def claim_text(claim: str) -> str:
+        if not claim:
+            return ""
+        return f"\u201c{wording.get(claim, claim)}\u201d ({STATUS_BADGES.get(status.get(claim, ''), '')})"
+
+    sections = section_titles(data)
+    return pd.DataFrame({
+        "Severity": register["severity"].tolist(),
+        "Discrepancy": register["title"].tolist(),
+        "Section": [sections.get(section, section) for section in register["source_section"]],
+        "Located by": register["source_quote"].tolist(),
+        "Ledger claim": [claim_text(claim) for claim in register["claim"]],
     })
 
 
