@@ -20,7 +20,7 @@ from bs4 import BeautifulSoup
 from grcp9 import build, paths, results
 
 # The figures and tables of this build's notebooks (a wave without a report has fewer).
-BUILT_FIGURES, BUILT_TABLES = build.built_specs(build.read_parameters())
+BUILT_FIGURES, BUILT_TABLES = build.built_specs(build.read_parameters(missing_ok=True))
 
 
 HTML_DIR = paths.BUILD_DIR / "html"
@@ -32,7 +32,7 @@ def _built_toc_files() -> set[str]:
     """The documents of this build's table of contents (build.book_toc: which pages the wave has)."""
     import yaml
 
-    parameters = build.read_parameters()
+    parameters = build.read_parameters(missing_ok=True)
     toc = build.book_toc(yaml.safe_load(paths.TOC_FILE.read_text(encoding="utf-8")), parameters)
     return {toc["root"], *(entry["file"] for part in toc["parts"] for entry in part["chapters"] if "file" in entry)}
 
@@ -58,7 +58,7 @@ KNOWN_TAGS = {"report", "survey_only", "comparison", "fictitious"}
 
 def build_tags() -> set[str]:
     """The tags of this build, from its parameters (see wave_tags in book/_ext/computed.py)."""
-    parameters = build.read_parameters()
+    parameters = build.read_parameters(missing_ok=True)
     tags = {"report" if parameters.get("report", True) else "survey_only"}
     return tags | ({"comparison"} if parameters.get("compare_waves") else set()) | ({"fictitious"} if parameters.get("fictitious") else set())
 

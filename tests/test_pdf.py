@@ -20,7 +20,7 @@ from bs4 import BeautifulSoup
 from grcp9 import build, paths
 
 # The figures and tables of this build's notebooks (a wave without a report has fewer).
-BUILT_FIGURES, BUILT_TABLES = build.built_specs(build.read_parameters())
+BUILT_FIGURES, BUILT_TABLES = build.built_specs(build.read_parameters(missing_ok=True))
 
 
 PDF = paths.BUILD_DIR / "latex" / build.PDF_NAME

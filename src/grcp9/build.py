@@ -32,7 +32,7 @@ from typing import Any
 import nbformat
 
 from grcp9 import paths, results
-from grcp9.validation import DataValidationError, ParameterError
+from grcp9.validation import run_command
 
 PDF_NAME = "grcp9-reproducible-edition.pdf"
 MANIFEST_NAME = "MANIFEST.sha256"
@@ -99,9 +99,11 @@ def built_specs(parameters: dict[str, Any]) -> tuple[list[Any], list[Any]]:
             [spec for spec in figures.TABLES.values() if spec.notebook in selected])
 
 
-def read_parameters(params_file: Path = paths.PARAMS_FILE) -> dict[str, Any]:
-    """The parameters of the last params step ({} before any)."""
-    return json.loads(params_file.read_text(encoding="utf-8")) if params_file.is_file() else {}
+def read_parameters(params_file: Path = paths.PARAMS_FILE, missing_ok: bool = False) -> dict[str, Any]:
+    """The parameters of the last params step (with ``missing_ok``, {} before any)."""
+    if missing_ok and not params_file.is_file():
+        return {}
+    return json.loads(params_file.read_text(encoding="utf-8"))
 
 
 def notebook_parameters(parameters: dict[str, Any], name: str) -> dict[str, Any]:
@@ -189,14 +191,14 @@ def set_page_title(notebook: Any, results_file: Path) -> None:
 
 def execute(name: str, params_file: Path = paths.PARAMS_FILE, position: str = "") -> Path:
     """Execute notebooks/<name>.ipynb with papermill into book/generated/notebooks/<name>.ipynb."""
-    parameters = notebook_parameters(json.loads(params_file.read_text(encoding="utf-8")), name)
+    parameters = notebook_parameters(read_parameters(params_file), name)
     return _run_notebook(paths.NOTEBOOKS_DIR / f"{name}.ipynb", paths.EXECUTED_DIR / f"{name}.ipynb",
                          parameters, f"{name}.ipynb", position)
 
 
 def execute_profile(iscm_id: str, params_file: Path = paths.PARAMS_FILE, position: str = "") -> Path:
     """Execute the profile template for one respondent into book/generated/profiles/<iscm_id>.ipynb."""
-    parameters = {**notebook_parameters(json.loads(params_file.read_text(encoding="utf-8")), paths.PROFILE_TEMPLATE), "iscm_id": iscm_id}
+    parameters = {**notebook_parameters(read_parameters(params_file), paths.PROFILE_TEMPLATE), "iscm_id": iscm_id}
     return _run_notebook(paths.NOTEBOOKS_DIR / f"{paths.PROFILE_TEMPLATE}.ipynb", paths.PROFILES_DIR / f"{iscm_id}.ipynb",
                          parameters, f"profile of {iscm_id}", position, engine="warm")
 
@@ -253,7 +255,7 @@ def execute_outdated(jobs: int = 0, params_file: Path = paths.PARAMS_FILE) -> li
     """Execute the out-of-date notebooks, ``jobs`` kernels at a time (default: cores + 1), and touch
     the execution stamp if anything ran, so make rebuilds the book only then."""
     profile_ids = paths.PROFILE_LIST.read_text(encoding="utf-8").split()
-    notebooks = selected_notebooks(json.loads(params_file.read_text(encoding="utf-8")))
+    notebooks = selected_notebooks(read_parameters(params_file))
     todo = [job for job in notebook_jobs(profile_ids, notebooks) if is_outdated(job, params_file)]
     if not todo:
         return []
@@ -287,24 +289,29 @@ def execute_outdated(jobs: int = 0, params_file: Path = paths.PARAMS_FILE) -> li
 
 def write_profile_list(params_file: Path = paths.PARAMS_FILE, target: Path = paths.PROFILE_LIST) -> list[str]:
     """List one profile per respondent (from the data), rewriting the list only if it changed, and
-    delete the profiles of ISCMs that are no longer respondents."""
-    parameters = json.loads(params_file.read_text(encoding="utf-8"))
+    remove what this build no longer makes (``remove_unbuilt_outputs``)."""
+    parameters = read_parameters(params_file)
     from grcp9 import data, survey
 
     loaded = data.load(parameters["data_dir"])
     ids = survey.respondents(loaded, survey.check_wave(loaded, parameters["wave"]))["iscm_id"].tolist()
     content = "".join(f"{iscm_id}\n" for iscm_id in ids)
     _write_if_changed(target, content.encode("utf-8"))  # so make rebuilds the book only when it changes
-    # Executed pages this build no longer has (another wave's respondents, the report layer's
-    # notebooks for a wave without a report) are removed, so no page of another build survives.
-    keep = {paths.PROFILES_DIR: set(ids), paths.EXECUTED_DIR: set(selected_notebooks(parameters))}
+    remove_unbuilt_outputs(parameters, ids)
+    return ids
+
+
+def remove_unbuilt_outputs(parameters: dict[str, Any], profile_ids: list[str]) -> None:
+    """Remove the executed pages this build no longer has (another wave's respondents, the report
+    layer's notebooks for a wave without a report) and the figures and tables of the notebooks it
+    does not run, so that no page or file of another build survives."""
+    keep = {paths.PROFILES_DIR: set(profile_ids), paths.EXECUTED_DIR: set(selected_notebooks(parameters))}
     for directory, wanted in keep.items():
         for stale in directory.glob("*.ipynb") if directory.is_dir() else []:
             if stale.stem not in wanted:
                 stale.unlink()
                 paths.results_path(stale.stem, directory).unlink(missing_ok=True)
                 inputs_path(stale).unlink(missing_ok=True)
-    # So are the figures and tables of the notebooks this build does not run.
     from grcp9 import figures
 
     build_figures, build_tables = built_specs(parameters)
@@ -314,7 +321,6 @@ def write_profile_list(params_file: Path = paths.PARAMS_FILE, target: Path = pat
             if spec not in built:
                 for stale in [*directory.glob(f"{spec.key}.*"), directory / spec.csv_name]:
                     stale.unlink(missing_ok=True)
-    return ids
 
 
 def _jupyter_book_command(output: Path, toc: Path, *arguments: str) -> list[str]:
@@ -340,13 +346,21 @@ def book_toc(toc: dict[str, Any], parameters: dict[str, Any]) -> dict[str, Any]:
     return {**toc, "parts": parts}
 
 
-def write_book_toc(target: Path, params_file: Path = paths.PARAMS_FILE) -> Path:
+def _write_toc(target: Path, toc: dict[str, Any]) -> Path:
     import yaml
 
-    toc = yaml.safe_load(paths.TOC_FILE.read_text(encoding="utf-8"))
-    parameters = json.loads(params_file.read_text(encoding="utf-8"))
-    _write_if_changed(target, yaml.safe_dump(book_toc(toc, parameters), sort_keys=False, allow_unicode=True).encode("utf-8"))
+    _write_if_changed(target, yaml.safe_dump(toc, sort_keys=False, allow_unicode=True).encode("utf-8"))
     return target
+
+
+def _this_build_toc(params_file: Path) -> dict[str, Any]:
+    import yaml
+
+    return book_toc(yaml.safe_load(paths.TOC_FILE.read_text(encoding="utf-8")), read_parameters(params_file))
+
+
+def write_book_toc(target: Path, params_file: Path = paths.PARAMS_FILE) -> Path:
+    return _write_toc(target, _this_build_toc(params_file))
 
 
 def reader_toc(toc: dict[str, Any]) -> dict[str, Any]:
@@ -367,11 +381,7 @@ def reader_toc(toc: dict[str, Any]) -> dict[str, Any]:
 
 
 def write_reader_toc(target: Path, params_file: Path = paths.PARAMS_FILE) -> Path:
-    import yaml
-
-    toc = book_toc(yaml.safe_load(paths.TOC_FILE.read_text(encoding="utf-8")), json.loads(params_file.read_text(encoding="utf-8")))
-    _write_if_changed(target, yaml.safe_dump(reader_toc(toc), sort_keys=False, allow_unicode=True).encode("utf-8"))
-    return target
+    return _write_toc(target, reader_toc(_this_build_toc(params_file)))
 
 
 def bibtex_entry(citation: dict[str, Any], repository: str) -> str:
@@ -394,7 +404,7 @@ def write_downloads(params_file: Path = paths.PARAMS_FILE) -> list[Path]:
 
     from grcp9 import release
 
-    parameters = json.loads(params_file.read_text(encoding="utf-8"))
+    parameters = read_parameters(params_file)
     target = paths.DOWNLOADS_DIR
     target.mkdir(parents=True, exist_ok=True)
     data_zip = target / paths.DATA_ZIP_NAME
@@ -603,36 +613,34 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("book", help="build HTML and PDF atomically into _build/")
     commands.add_parser("preview", help="build the HTML only into _preview/html (leaves _build/ alone)")
     arguments = parser.parse_args(argv)
-    try:
+
+    def step() -> str:
         if arguments.command == "params":
             changed = write_params(arguments.data_dir, arguments.wave, compare=arguments.compare)
             write_profile_list()
             shown = read_parameters()
             compared = f", compared with {', '.join(shown['compare_waves'])}" if shown["compare_waves"] else ""
-            print(f"[params] data {arguments.data_dir}, wave {shown['wave']}{compared}: valid" + ("" if changed else " (unchanged)"))
-        elif arguments.command == "execute":
+            return f"[params] data {arguments.data_dir}, wave {shown['wave']}{compared}: valid" + ("" if changed else " (unchanged)")
+        if arguments.command == "execute":
             execute(arguments.name, position=arguments.position)
-        elif arguments.command == "profile":
+            return ""
+        if arguments.command == "profile":
             from grcp9 import kernels
 
             try:
                 execute_profile(arguments.iscm_id, position=arguments.position)
             finally:
                 kernels.shutdown_warm_kernels()
-        elif arguments.command == "notebooks":
+            return ""
+        if arguments.command == "notebooks":
             executed = execute_outdated(jobs=arguments.jobs)
-            print(f"[notebooks] {len(executed)} executed" if executed else "[notebooks] up to date", flush=True)
-        elif arguments.command == "preview":
-            page = build_preview()
-            print(f"[preview] HTML: {page.relative_to(paths.REPO_ROOT)}")
-        else:
-            html, pdf = build_book()
-            print(f"[book] HTML: {html.relative_to(paths.REPO_ROOT)}\n[book] PDF:  {pdf.relative_to(paths.REPO_ROOT)}")
-    except (DataValidationError, ParameterError, BuildError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    return 0
+            return f"[notebooks] {len(executed)} executed" if executed else "[notebooks] up to date"
+        if arguments.command == "preview":
+            return f"[preview] HTML: {build_preview().relative_to(paths.REPO_ROOT)}"
+        html, pdf = build_book()
+        return f"[book] HTML: {html.relative_to(paths.REPO_ROOT)}\n[book] PDF:  {pdf.relative_to(paths.REPO_ROOT)}"
 
+    return run_command(step, BuildError)
 
 if __name__ == "__main__":
     sys.exit(main())

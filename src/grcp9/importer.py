@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grcp9 import paths
-from grcp9.validation import DataValidationError, ParameterError, Problem
+from grcp9.validation import DataValidationError, ParameterError, Problem, run_command
 
 RESTRICTED_DIR = paths.REPO_ROOT / "restricted"  # verbatim free text; not in git, not published
 # Columns the survey tools add (KoBoToolbox and ODK Central); everything else must be a question.
@@ -51,7 +51,7 @@ SUBMISSION_TIME = ("_submission_time", "submissiondate", "end")
 SUBMISSION_ID = ("_uuid", "meta/instanceid", "instanceid", "key", "_id", "_index")
 
 
-class ImportError_(DataValidationError):
+class ExportError(DataValidationError):
     """An export that cannot be imported (file, row, column, what was expected)."""
 
 
@@ -72,7 +72,7 @@ def read_export(path: Path) -> Export:
     """The export's header and rows as text (NFC), from CSV (comma or semicolon) or XLSX."""
     shown = str(path)
     if not path.is_file():
-        raise ImportError_([Problem(shown, "an export file (CSV or XLSX)", "no such file")])
+        raise ExportError([Problem(shown, "an export file (CSV or XLSX)", "no such file")])
     content = path.read_bytes()
     if content[:4] == b"PK\x03\x04":
         try:
@@ -80,27 +80,27 @@ def read_export(path: Path) -> Export:
 
             book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except Exception as error:  # noqa: BLE001 (any unreadable workbook)
-            raise ImportError_([Problem(shown, "a CSV or XLSX export", f"a file openpyxl cannot read ({error})")]) from None
+            raise ExportError([Problem(shown, "a CSV or XLSX export", f"a file openpyxl cannot read ({error})")]) from None
         records = [["" if v is None else str(int(v) if isinstance(v, float) and v.is_integer() else v) for v in row]
                    for row in book.worksheets[0].iter_rows(values_only=True)]
     else:
         try:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise ImportError_([Problem(shown, "a CSV (UTF-8 text) or XLSX export", "a file that is neither")]) from None
+            raise ExportError([Problem(shown, "a CSV (UTF-8 text) or XLSX export", "a file that is neither")]) from None
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         first = text.split("\n", 1)[0]
         if "\x00" in text:
-            raise ImportError_([Problem(shown, "a CSV (UTF-8 text) or XLSX export", "a file that is neither")])
+            raise ExportError([Problem(shown, "a CSV (UTF-8 text) or XLSX export", "a file that is neither")])
         delimiter = ";" if first.count(";") > first.count(",") else ","
         records = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     records = [[unicodedata.normalize("NFC", cell.strip()) for cell in record] for record in records]
     records = [record for record in records if any(record)]
     if not records:
-        raise ImportError_([Problem(shown, "a header row and at least one submission", "an empty file")])
+        raise ExportError([Problem(shown, "a header row and at least one submission", "an empty file")])
     header, body = records[0], records[1:]
     if not body:
-        raise ImportError_([Problem(shown, "at least one submission under the header", "no rows")])
+        raise ExportError([Problem(shown, "at least one submission under the header", "no rows")])
     return Export(shown, header, [dict(zip(header, row + [""] * (len(header) - len(row)))) for row in body])
 
 
@@ -155,7 +155,7 @@ def parse(export: Export, data: object) -> list[Submission]:
             problems.append(Problem(export.file, f"a column for question {question} (or, for a multiple choice, one 0/1 column "
                                     f"per option such as {question}/<option>)", "none", row=0))
     if problems:
-        raise ImportError_(problems)
+        raise ExportError(problems)
     names = _iscm_names(data)
     gates = {q: (g, a) for q, g, a in zip(data.questions["question"], data.questions["if_question"], data.questions["if_answer"])
              if isinstance(g, str) and g}
@@ -203,7 +203,7 @@ def parse(export: Export, data: object) -> list[Submission]:
                      f"{given!r} while {gate} is {item.single.get(gate)!r}")
         submissions.append(item)
     if problems:
-        raise ImportError_(problems)
+        raise ExportError(problems)
     return submissions
 
 
@@ -254,7 +254,7 @@ def resolve_duplicates(export: Export, submissions: list[Submission], keep_lates
         log.append(f"{iscm_id}: kept row {latest.number}, dropped " +
                    ", ".join(f"row {i.number}" for i in items if i is not latest) + f" ({listing})")
     if problems:
-        raise ImportError_(problems)
+        raise ExportError(problems)
     return sorted(kept, key=lambda i: i.number), log
 
 
@@ -333,7 +333,7 @@ def _write_roster(path: Path, loaded: object, wave: str, answered: set[str], sec
         return
     missing = sorted(answered - set(listed["iscm_id"]))
     if missing:
-        raise ImportError_([Problem(shown, f"respondents listed in the roster of wave {wave} (survey_roster.csv)",
+        raise ExportError([Problem(shown, f"respondents listed in the roster of wave {wave} (survey_roster.csv)",
                                     ", ".join(missing), column="q1")])
     rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
     for row in rows:
@@ -384,14 +384,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-latest", action="store_true", help="keep each ISCM's latest submission (logged in the data log)")
     parser.add_argument("--restricted-dir", default=str(RESTRICTED_DIR), help="where the verbatim free text goes (not published)")
     arguments = parser.parse_args(argv)
-    try:
+
+    def run() -> str:
         target = import_export(arguments.export, arguments.wave, arguments.data_dir, arguments.keep_latest,
                                paths.resolve(arguments.restricted_dir))
-    except (DataValidationError, ParameterError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    print(f"[import] wave {arguments.wave} from {arguments.export} into {target}: valid")
-    return 0
+        return f"[import] wave {arguments.wave} from {arguments.export} into {target}: valid"
+
+    return run_command(run)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,9 @@ import csv
 import io
 import json
 import re
+import sys
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,6 +49,21 @@ class Problem:
 
 class ParameterError(ValueError):
     """A notebook or build parameter that does not fit the data (unknown wave, wrong type, ...)."""
+
+
+def run_command(action: Callable[[], str], *errors: type[Exception]) -> int:
+    """A command's body for ``python -m grcp9.<module>``: run ``action``, print the line it returns
+    and exit 0; on bad input (DataValidationError, ParameterError, or ``errors``) print
+    ``error: ...`` on stderr and exit 1."""
+    handled: tuple[type[Exception], ...] = (DataValidationError, ParameterError, *errors)
+    try:
+        message = action()
+    except handled as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    if message:
+        print(message, flush=True)
+    return 0
 
 
 class DataValidationError(ValueError):

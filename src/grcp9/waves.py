@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 from grcp9 import paths
-from grcp9.validation import DataValidationError, Problem
+from grcp9.validation import DataValidationError, Problem, run_command
 
 
 def _read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
@@ -92,13 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     merge.add_argument("--add", required=True, help="the wave's data package")
     merge.add_argument("--output", required=True, help="directory to write (replaced if it exists)")
     arguments = parser.parse_args(argv)
-    try:
-        target = merge_packages(Path(arguments.base), Path(arguments.add), Path(arguments.output))
-    except DataValidationError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    print(f"[waves] merged {arguments.add} into {arguments.base}: {target}")
-    return 0
+    return run_command(lambda: f"[waves] merged {arguments.add} into {arguments.base}: "
+                               f"{merge_packages(Path(arguments.base), Path(arguments.add), Path(arguments.output))}")
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ import pandas as pd
 
 from grcp9 import paths
 from grcp9.data import SurveyData
-from grcp9.validation import DataValidationError, ParameterError
+from grcp9.validation import run_command
 
 ISCM_LIST = "iscm"
 SURVEY_COLUMNS = ["type", "name", "label", "required", "relevant"]
@@ -156,13 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wave", default="", help="default: the package's latest wave")
     parser.add_argument("--output", default=None, help="default: questionnaire/grcp9-questionnaire-<wave>.xlsx")
     arguments = parser.parse_args(argv)
-    try:
-        target = write(arguments.data_dir, arguments.wave, arguments.output)
-    except (DataValidationError, ParameterError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    print(f"[questionnaire] XLSForm: {target}")
-    return 0
+    return run_command(lambda: f"[questionnaire] XLSForm: {write(arguments.data_dir, arguments.wave, arguments.output)}")
 
 
 if __name__ == "__main__":
