@@ -167,7 +167,9 @@ def _run_notebook(source: Path, target: Path, parameters: dict[str, Any], label:
     try:
         papermill.execute_notebook(str(source), str(temporary), parameters=parameters, kernel_name="python3",
                                    cwd=str(paths.REPO_ROOT), progress_bar=False, log_output=False, engine_name=engine,
-                                   start_timeout=KERNEL_START_TIMEOUT)
+                                   start_timeout=KERNEL_START_TIMEOUT,
+                                   # written once at the end (and on a failure), not after every cell
+                                   request_save_on_cell_execute=False)
     except papermill.PapermillExecutionError as error:
         raise BuildError(f"notebook step failed in {label}, cell {error.exec_count}: {error.ename}: "
                          f"{error.evalue.splitlines()[0] if error.evalue else ''}\n"

@@ -21,12 +21,14 @@ from jupyter_client.manager import KernelManager
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import Engine, NBClientEngine, papermill_engines
 
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+# No IPython history: a warm kernel restarts its execution count at 1 for each profile, and the
+# history database then prints "Session/line number was not unique" into the notebook's output.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"]
 # Run before each reuse of a warm kernel, without storing history (so it takes no execution count).
 RESET = "get_ipython().run_line_magic('reset', '-f')\nget_ipython().execution_count = 1\n"
 
 _local = threading.local()
-_started: list[KernelManager] = []
+_started: list[tuple[KernelManager, Any]] = []
 _lock = threading.Lock()
 
 
@@ -39,41 +41,46 @@ class QuietEngine(NBClientEngine):
 
 
 class WarmEngine(Engine):
-    """papermill engine that reuses one kernel per thread (see the module docstring)."""
+    """papermill engine that reuses one kernel, and one client of it, per thread (see the module
+    docstring)."""
 
     @classmethod
     def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, log_output: bool = False, stdout_file: Any = None,
                                  stderr_file: Any = None, start_timeout: int = 60, execution_timeout: Any = None,
                                  **kwargs: Any) -> Any:
-        km = _kernel(kernel_name, start_timeout)
+        km, kc = _kernel(kernel_name, start_timeout)
         client = PapermillNotebookClient(nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout,
                                          kernel_name=kernel_name, log_output=log_output, stdout_file=stdout_file,
                                          stderr_file=stderr_file)
-        return client.execute(cleanup_kc=True)
+        client.kc = kc  # nbclient starts no client of its own (and waits for no readiness) when it has one
+        try:
+            # cleanup_kc=False: nbclient's clean-up would shut the kernel down, and the next profile
+            # would start a new one (it did, until this was measured: one kernel per profile).
+            return client.execute(cleanup_kc=False)
+        finally:
+            client.kc = None
 
 
-def _kernel(kernel_name: str, start_timeout: int) -> KernelManager:
-    """This thread's kernel, started on first use, its namespace cleared on every later use."""
+def _kernel(kernel_name: str, start_timeout: int) -> tuple[KernelManager, Any]:
+    """This thread's kernel and client, started on first use; on every later use the kernel's
+    namespace is cleared and its execution counter reset first."""
     km: KernelManager | None = getattr(_local, "km", None)
     if km is None or not km.is_alive():
         km = KernelManager(kernel_name=kernel_name)
         km.start_kernel(extra_arguments=KERNEL_ARGUMENTS)
-        with _lock:
-            _started.append(km)
-        _local.km = km
-        _local.fresh = True
-    if not getattr(_local, "fresh", False):
         kc = km.client()
         kc.start_channels()
-        try:
-            kc.wait_for_ready(timeout=start_timeout)
-            reply = kc.execute_interactive(RESET, store_history=False, timeout=start_timeout)
-            if reply["content"]["status"] != "ok":
-                raise RuntimeError(f"could not reset the warm kernel: {reply['content']}")
-        finally:
-            kc.stop_channels()
-    _local.fresh = False
-    return km
+        with _lock:
+            _started.append((km, kc))
+        kc.wait_for_ready(timeout=start_timeout)
+        kc.allow_stdin = False
+        _local.km, _local.kc = km, kc
+        return km, kc
+    kc = _local.kc
+    reply = kc.execute_interactive(RESET, store_history=False, timeout=start_timeout)
+    if reply["content"]["status"] != "ok":
+        raise RuntimeError(f"could not reset the warm kernel: {reply['content']}")
+    return km, kc
 
 
 def shutdown_warm_kernels() -> None:
@@ -81,7 +88,8 @@ def shutdown_warm_kernels() -> None:
     with _lock:
         started = list(_started)
         _started.clear()
-    for km in started:
+    for km, kc in started:
+        kc.stop_channels()
         if km.is_alive():
             km.shutdown_kernel(now=True)
     _local.__dict__.clear()
