@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import csv
+import functools
+import http.server
 import io
 import shutil
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from grcp9 import data, paths
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="session")
@@ -50,3 +58,36 @@ def find_row(path: Path, **match: str) -> int:
         if all(row[header.index(k)] == v for k, v in match.items()):
             return number
     raise LookupError(f"no row matching {match} in {path}")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The files of sandbox builds (marked ``slow``) first: make test gives each test file to one
+    pytest-xdist worker (--dist loadfile), in this order, so the long files start at once and the
+    short ones fill both workers until the end of the run."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+# The browser tests' site and browser, once per pytest worker (test_browser*.py).
+@pytest.fixture(scope="session")
+def site() -> Iterator[str]:
+    handler = functools.partial(QuietHandler, directory=str(paths.BUILD_DIR / "html"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
