@@ -148,6 +148,8 @@ TABLES: dict[str, TableSpec] = {spec.key: spec for spec in [
     TableSpec("ledger", "verification",
               "The ledger: the numbers and countable claims of the report checked so far, recomputed from the data, with their status."),
     TableSpec("discrepancies", "verification", "The discrepancy register, by severity."),
+    TableSpec("coverage", "verification",
+              "The numerals of the report, part by part: in the ledger, not a claim, or a claim not yet in the ledger."),
 ]}
 
 

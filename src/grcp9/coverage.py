@@ -1,0 +1,261 @@
+"""How much of the report the ledger covers: a pass over the report's text that lists every numeral
+and count word and gives each one a status.
+
+The pass (``scan``) reads the report's text, finds every token that states a number (digits, as in
+``15``, ``60 %``, ``10:30``, ``A/RES/73/195``; and the count words ``one`` to ``twelve``, ``twenty``
+... ``hundred``, ``dozen``, ``half``), and classifies each, first rule that applies:
+
+1. **in the ledger**: the token lies inside the locating quote of a claim of ``published_figures.csv``;
+2. **not a claim**: a page number of the table of contents, list or question numbering, part of a
+   name (GRCP 9, COVID-19, the 2030 Agenda), a document symbol or article number, part of a web
+   address: each rule names its reason;
+3. **not yet in the ledger**: a date, a time of day or a year, and every other count or percentage:
+   countable statements of the report that no ledger claim checks yet. Their number is the gap
+   that the ledger still has to close, reported in the verification appendix.
+
+The result is kept in ``data/report_numerals.csv`` (one row per token, with its line and a short locating quote), so the book reports coverage without the report's text at hand. ``python -m
+grcp9.coverage --report-text PATH`` writes it anew; the test suite scans the text again and fails
+if the table and the text disagree. Ordinal words (first, second) are not counted: the report uses
+them mostly for order, not for counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from grcp9 import paths
+
+IN_LEDGER, NOT_A_CLAIM, NOT_YET = "in the ledger", "not a claim", "not yet in the ledger"
+STATUSES = (IN_LEDGER, NOT_A_CLAIM, NOT_YET)
+TABLE_NAME = "report_numerals.csv"
+COLUMNS = ["line", "position", "token", "report_section", "source_quote", "status", "claim", "rule"]
+
+_WORDS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|dozen|half"
+TOKEN = re.compile(rf"(?<![0-9A-Za-z_.])[0-9]+(?:[.,:/][0-9]+)*(?![0-9A-Za-z_])|\b(?:{_WORDS})\b", re.IGNORECASE)
+_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December"
+           "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
+
+# The report's parts, in order, by the heading that opens each (the first match after the previous).
+PARTS: list[tuple[str, str]] = [
+    ("Front matter", r""),
+    ("Table of contents", r"^TABLE OF CONTENTS"),
+    ("List of acronyms", r"^LIST OF ACRONYMS"),
+    ("Summary report", r"^SUMMARY REPORT"),
+    ("Conclusion", r"^CONCLUSION"),
+    ("Annex I", r"^ANNEX I:"),
+    ("Annex II", r"^ANNEX II:"),
+    ("Annex III", r"^ANNEX III:"),
+    ("Annex IV", r"^ANNEX IV:"),
+    ("Annex V", r"^ANNEX V:"),
+    ("Annex VI", r"^ANNEX VI:"),
+    ("Annex VII", r"^ANNEX VII:"),
+    ("Annex VIII", r"^ANNEX VIII:"),
+]
+
+
+@dataclass(frozen=True)
+class Numeral:
+    line: int  # 1-based line of the report's text
+    position: int  # 1-based: the how-many-th token on its line
+    start: int  # offsets in the line
+    end: int
+    token: str
+    part: str
+    text: str  # the whole line
+
+    @property
+    def quote(self) -> str:
+        """A short locating quote: the numeral with up to four words either side, verbatim, within
+        its tab-separated cell of the line, never across a tab."""
+        cell_start = self.text.rfind("\t", 0, self.start) + 1
+        cell_end = self.text.find("\t", self.end)
+        cell_end = len(self.text) if cell_end < 0 else cell_end
+        before = self.text[cell_start:self.start]
+        after = self.text[self.end:cell_end]
+        left = [m.start() for m in re.finditer(r"(?:^|(?<= ))\S", before)][-4:]
+        right = [m.end() for m in re.finditer(r"\S(?= |$)", after)][:4]
+        start = cell_start + (left[0] if left else len(before))
+        end = self.end + (right[-1] if right else 0)
+        return self.text[start:end].strip()
+
+
+def parts_of(lines: list[str]) -> list[str]:
+    """The part of the report each line belongs to."""
+    result, current, following = [], PARTS[0][0], 1
+    for line in lines:
+        if following < len(PARTS) and re.match(PARTS[following][1], line.strip()):
+            current = PARTS[following][0]
+            following += 1
+        result.append(current)
+    return result
+
+
+def numerals(text: str) -> list[Numeral]:
+    lines = text.splitlines()
+    found = []
+    for number, (line, part) in enumerate(zip(lines, parts_of(lines), strict=True), start=1):
+        for position, match in enumerate(TOKEN.finditer(line), start=1):
+            found.append(Numeral(number, position, match.start(), match.end(), match.group(), part, line))
+    return found
+
+
+# --- rules: (name, status, test on the numeral) -----------------------------------------------------
+
+def _before(n: Numeral, width: int = 30) -> str:
+    return n.text[max(0, n.start - width):n.start]
+
+
+def _after(n: Numeral, width: int = 30) -> str:
+    return n.text[n.end:n.end + width]
+
+
+def _around(n: Numeral, pattern: str) -> bool:
+    """``pattern`` (with ``§`` standing for the token) matches the line around the token."""
+    regex = pattern.replace("§", re.escape(n.token))
+    return any(m.start() <= n.start and n.end <= m.end() for m in re.finditer(regex, n.text, re.IGNORECASE))
+
+
+Rule = tuple[str, str, Callable[[Numeral], bool]]
+RULES: list[Rule] = [
+    ("page number in the table of contents", NOT_A_CLAIM, lambda n: n.part == "Table of contents"),
+    ("postal address, telephone or fax number", NOT_A_CLAIM,
+     lambda n: n.part == "Front matter" and bool(re.search(r"Tel:|Fax:|Box|route des|Geneva", n.text))),
+    ("web address or e-mail", NOT_A_CLAIM, lambda n: _around(n, r"(?:https?://|www\.)\S*§\S*|\S*§\S*@\S+|\S+@\S*§\S*")),
+    ("name of the meeting (GRCP 9, GRCP 7 ...)", NOT_A_CLAIM, lambda n: _around(n, r"\b(?:GRCP|GPCR)\s?§\b")),
+    ("name of the pandemic (COVID-19)", NOT_A_CLAIM, lambda n: _around(n, r"COVID-§")),
+    ("name of the 2030 Agenda", NOT_A_CLAIM, lambda n: _around(n, r"§ Agenda")),
+    ("name of a mechanism (5+5 Dialogue)", NOT_A_CLAIM, lambda n: _around(n, r"\d\+\d Dialogue")),
+    ("document symbol or article number", NOT_A_CLAIM,
+     lambda n: _around(n, r"A/RES/[\d/]*§[\d/]*|\bA/RES/§|Article §|resolution §|Objective(?:s)? §\b|objective §\b|#§\b")),
+    ("list, section or question numbering", NOT_A_CLAIM,
+     lambda n: bool(re.fullmatch(r"\s*(?:Q|Question |Session |SESSION |Part )?", _before(n, 12).split("\t")[-1]))
+     and bool(re.match(r"[.)]\s|[.)]$|\t|:", _after(n, 2))) and n.token.isdigit()),
+    ("enumeration: 1) 2) or (1) (2)", NOT_A_CLAIM, lambda n: _around(n, r"(?:^|(?<=[\s(;:]))\(?§\)")),
+    ("section number of the questionnaire", NOT_A_CLAIM, lambda n: _around(n, r"^Section §\.?$")),
+    ("discussion session number", NOT_A_CLAIM, lambda n: _around(n, r"(?:Discussion |DISCUSSION )?(?:Session|SESSION) §\b")),
+    ("date", NOT_YET, lambda n: _around(n, rf"\b\d{{1,2}}(?:\s?[-–]\s?\d{{1,2}})?\s(?:{_MONTHS})(?:\s\d{{4}})?|(?:{_MONTHS})\s\d{{1,2}}(?:,\s\d{{4}})?|(?:{_MONTHS})\s\d{{4}}")),
+    ("time of day", NOT_YET, lambda n: bool(re.fullmatch(r"\d{1,2}:\d{2}", n.token))),
+    ("year", NOT_YET, lambda n: bool(re.fullmatch(r"(?:19|20)\d{2}", n.token))),
+    ("count or percentage", NOT_YET, lambda n: True),
+]
+
+
+@dataclass(frozen=True)
+class Quote:
+    claim: str
+    text: str
+
+
+def ledger_quotes(data_dir: Path, wave: str) -> list[Quote]:
+    """The locating quotes of the ledger's claims about ``wave`` (published_figures.csv)."""
+    with (data_dir / "published_figures.csv").open(encoding="utf-8-sig", newline="") as handle:
+        return [Quote(row["figure_id"], row["source_quote"]) for row in csv.DictReader(handle)
+                if row["wave"] == wave and row["source_quote"]]
+
+
+def classify(numeral: Numeral, quotes_on_line: list[tuple[int, int, str]]) -> tuple[str, str, str]:
+    """(status, claim, rule) of one numeral."""
+    for start, end, claim in quotes_on_line:
+        if start <= numeral.start and numeral.end <= end:
+            return IN_LEDGER, claim, "inside the claim's locating quote"
+    for name, status, applies in RULES:
+        if applies(numeral):
+            return status, "", name
+    raise AssertionError("the last rule applies to every numeral")
+
+
+def scan(text: str, quotes: list[Quote]) -> list[dict[str, str]]:
+    """One row per numeral of the report's text, classified (see the module docstring)."""
+    lines = text.splitlines()
+    on_line: dict[int, list[tuple[int, int, str]]] = {}
+    for quote in quotes:
+        for number, line in enumerate(lines, start=1):
+            for match in re.finditer(re.escape(quote.text), line):
+                on_line.setdefault(number, []).append((match.start(), match.end(), quote.claim))
+    rows = []
+    for numeral in numerals(text):
+        status, claim, rule = classify(numeral, on_line.get(numeral.line, []))
+        rows.append({"line": str(numeral.line), "position": str(numeral.position), "token": numeral.token,
+                     "report_section": numeral.part, "source_quote": numeral.quote, "status": status, "claim": claim, "rule": rule})
+    return rows
+
+
+def write(rows: list[dict[str, str]], target: Path) -> None:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    target.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def read(data_dir: Path) -> list[dict[str, str]]:
+    """The stored pass (empty when the package has none: a package without a report)."""
+    path = data_dir / TABLE_NAME
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@dataclass(frozen=True)
+class Coverage:
+    numerals: int
+    by_status: dict[str, int]
+    by_part: dict[str, dict[str, int]]  # part -> status -> count, parts in the report's order
+    by_rule: dict[str, int]  # rule -> count, for the numerals that are not claims or not yet in the ledger
+    claims_located: int  # ledger claims whose quote covers at least one numeral
+
+
+def summarize(rows: list[dict[str, str]]) -> Coverage:
+    order = [name for name, _ in PARTS]
+    by_part: dict[str, dict[str, int]] = {}
+    for part in sorted({row["report_section"] for row in rows}, key=order.index):
+        counts = Counter(row["status"] for row in rows if row["report_section"] == part)
+        by_part[part] = {status: counts.get(status, 0) for status in STATUSES}
+    statuses = Counter(row["status"] for row in rows)
+    rules = Counter(row["rule"] for row in rows if row["status"] != IN_LEDGER)
+    return Coverage(numerals=len(rows), by_status={status: statuses.get(status, 0) for status in STATUSES},
+                    by_part=by_part, by_rule=dict(rules.most_common()),
+                    claims_located=len({row["claim"] for row in rows if row["claim"]}))
+
+
+def part_table(summary: Coverage) -> pd.DataFrame:
+    """One row per part of the report, with the numerals of each status, and a total row."""
+    rows = [{"Part of the report": part, **{status.capitalize(): counts[status] for status in STATUSES},
+             "Numerals": sum(counts.values())} for part, counts in summary.by_part.items()]
+    rows.append({"Part of the report": "Whole report", **{status.capitalize(): summary.by_status[status] for status in STATUSES},
+                 "Numerals": summary.numerals})
+    return pd.DataFrame(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from grcp9.validation import run_command
+
+    parser = argparse.ArgumentParser(prog="python -m grcp9.coverage", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--report-text", type=Path, default=paths.REPORT_TEXT_DEFAULT, help="the report's text")
+    parser.add_argument("--data-dir", type=Path, default=paths.DATA_DIR)
+    parser.add_argument("--wave", required=True, help="the wave the report is about (its claims' wave)")
+    arguments = parser.parse_args(argv)
+
+    def action() -> str:
+        data_dir = paths.resolve(arguments.data_dir)
+        rows = scan(arguments.report_text.read_text(encoding="utf-8"), ledger_quotes(data_dir, arguments.wave))
+        write(rows, data_dir / TABLE_NAME)
+        summary = summarize(rows)
+        return f"{data_dir / TABLE_NAME}: {summary.numerals} numerals, " + ", ".join(f"{n} {s}" for s, n in summary.by_status.items())
+
+    return run_command(action, FileNotFoundError)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
