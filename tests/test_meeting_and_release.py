@@ -74,8 +74,9 @@ def test_version_shown_in_html_and_pdf():
 
 
 @pytest.mark.skipif(not BUILT, reason="book not built: run `make book`")
-def test_release_has_exactly_the_listed_files_with_matching_checksums():
-    target = release.make_release()
+def test_release_has_exactly_the_listed_files_with_matching_checksums(tmp_path):
+    # Each test releases into a folder of its own: two tests writing release/ at once raced.
+    target = release.make_release(release_dir=tmp_path)
     name = f"grcp9-{__version__}"
     expected = {f"{name}.pdf", f"{name}-html.tar.gz", f"{name}-data.zip", "SHA256SUMS"}
     assert {p.name for p in target.iterdir()} == expected
@@ -83,7 +84,7 @@ def test_release_has_exactly_the_listed_files_with_matching_checksums():
     assert set(sums) == expected - {"SHA256SUMS"}
     for file, digest in sums.items():
         assert hashlib.sha256((target / file).read_bytes()).hexdigest() == digest
-    again = release.make_release()
+    again = release.make_release(release_dir=tmp_path / "again")
     assert (again / "SHA256SUMS").read_text(encoding="utf-8") == "".join(f"{d}  {f}\n" for f, d in sums.items())
 
 
@@ -96,12 +97,12 @@ def test_release_refuses_a_dirty_tree(monkeypatch, capsys):
 
 
 @pytest.mark.skipif(not BUILT, reason="book not built: run `make book`")
-def test_release_packages_the_data_that_was_built():
+def test_release_packages_the_data_that_was_built(tmp_path):
     import zipfile
 
     params = json.loads(paths.PARAMS_FILE.read_text(encoding="utf-8"))
     assert release.built_data_dir() == paths.resolve(params["data_dir"])
-    target = release.make_release()
+    target = release.make_release(release_dir=tmp_path)
     with zipfile.ZipFile(next(target.glob("*-data.zip"))) as archive:
         names = {Path(name).name for name in archive.namelist()}
     assert names == {p.name for p in release.built_data_dir().iterdir() if p.is_file()}

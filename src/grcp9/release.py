@@ -81,13 +81,13 @@ def working_tree_changes() -> list[str]:
     return result.stdout.splitlines() if result.returncode == 0 else []
 
 
-def make_release(version: str = __version__) -> Path:
+def make_release(version: str = __version__, release_dir: Path = RELEASE_DIR) -> Path:
     pdf = paths.BUILD_DIR / "latex" / PDF_NAME
     site = paths.BUILD_DIR / "html"
     if not pdf.is_file() or not site.is_dir():
         raise SystemExit("release: no built book; run `make book` first")
     name = f"grcp9-{version}"
-    target = RELEASE_DIR / name
+    target = release_dir / name
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
     outputs = [
