@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import re
+
 import pytest
 from conftest import find_row, set_cell
 
@@ -111,3 +114,45 @@ def test_register_and_ledger_name_each_other(checks):
         assert (claim["report_label"] or claim["source_quote"]) in register.loc[entry["title"], "Ledger claim"]
         assert ledger.STATUS_BADGES[checks.set_index("claim").loc[entry["claim"], "status"]] in register.loc[entry["title"], "Ledger claim"]
         assert entry["title"] in ledger_rows.loc[entry["claim"], "Detail"]
+
+
+# --- the meeting's schedule, recounted from the raw tables ------------------------------------------
+
+def raw_rows(name: str) -> list[dict[str, str]]:
+    import csv
+
+    with (paths.DATA_DIR / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_session_times_recounted_from_the_items():
+    """Each session's heading (ledger value) equals its items' first start and last end, and the
+    items follow one another; counted here from agenda_items.csv without grcp9."""
+    items: dict[str, list[dict[str, str]]] = {}
+    for row in raw_rows("agenda_items.csv"):
+        items.setdefault(row["session_id"], []).append(row)
+    claims = [row for row in raw_rows("published_figures.csv") if row["recipe"] == "session_span"]
+    assert len(claims) == len(raw_rows("meeting_sessions.csv"))
+    for claim in claims:
+        rows = sorted(items[claim["subject"]], key=lambda r: int(r["position"]))
+        assert all(a["end"] == b["start"] for a, b in itertools.pairwise(rows)), claim["figure_id"]
+        assert claim["value"] == f"{rows[0]['start']}-{rows[-1]['end']}", claim["figure_id"]
+
+
+def test_printed_meeting_dates_are_the_session_dates():
+    dates = sorted({row["date"] for row in raw_rows("meeting_sessions.csv")})
+    days = [int(date[8:]) for date in dates]
+    for claim in raw_rows("published_figures.csv"):
+        if claim["recipe"] == "meeting_dates":
+            assert [int(d) for d in re.findall(r"\b\d{1,2}\b", claim["value"])] == [days[0], days[-1]]
+    assert ledger.printed_days("10-11 November 2021") == [(2021, 11, 10), (2021, 11, 11)]
+    assert ledger.printed_days("11 Nov 2021") == [(2021, 11, 11)]
+    assert ledger.printed_days("November 10") == [(None, 11, 10)]
+
+
+def test_an_item_time_that_leaves_a_gap_makes_the_session_differ(data_copy):
+    path = data_copy / "agenda_items.csv"
+    set_cell(path, find_row(path, session_id="closing", position="2"), "start", "15:05")
+    messages = ledger.status_mismatches(ledger.evaluate(data.load(data_copy)))
+    assert len(messages) == 1 and messages[0].startswith("claim session_times_closing ")
+    assert "do not follow one another: 15:00 to 15:05" in messages[0]

@@ -5,10 +5,10 @@ The pass (``scan``) reads the report's text, finds every token that states a num
 ``15``, ``60 %``, ``10:30``, ``A/RES/73/195``; and the count words ``one`` to ``twelve``, ``twenty``
 ... ``hundred``, ``dozen``, ``half``), and classifies each, first rule that applies:
 
-1. **in the ledger**: the token lies inside the locating quote of a claim of ``published_figures.csv``;
-2. **not a claim**: a page number of the table of contents, list or question numbering, part of a
+1. **not a claim**: a page number of the table of contents, list or question numbering, part of a
    name (GRCP 9, COVID-19, the 2030 Agenda), a document symbol or article number, part of a web
-   address: each rule names its reason;
+   address: each rule names its reason (also inside a claim's quote: "SESSION 1" in a heading);
+2. **in the ledger**: the token lies inside the locating quote of a claim of ``published_figures.csv``;
 3. **not yet in the ledger**: a date, a time of day or a year, and every other count or percentage:
    countable statements of the report that no ledger claim checks yet. Their number is the gap
    that the ledger still has to close, reported in the verification appendix.
@@ -164,6 +164,9 @@ def ledger_quotes(data_dir: Path, wave: str) -> list[Quote]:
 
 def classify(numeral: Numeral, quotes_on_line: list[tuple[int, int, str]]) -> tuple[str, str, str]:
     """(status, claim, rule) of one numeral."""
+    for name, status, applies in RULES:
+        if status == NOT_A_CLAIM and applies(numeral):
+            return status, "", name
     for start, end, claim in quotes_on_line:
         if start <= numeral.start and numeral.end <= end:
             return IN_LEDGER, claim, "inside the claim's locating quote"

@@ -77,6 +77,7 @@ class SurveyData:
     name_spellings: pd.DataFrame
     speakers: pd.DataFrame
     sessions: pd.DataFrame
+    agenda_items: pd.DataFrame
     session_invitations: pd.DataFrame
     statements_made: pd.DataFrame
     summary_statement_iscms: pd.DataFrame
@@ -134,6 +135,7 @@ _TABLE_ATTRIBUTES = {
     "name_spellings": "name_spellings",
     "speakers": "speakers",
     "meeting_sessions": "sessions",
+    "agenda_items": "agenda_items",
     "session_invitations": "session_invitations",
     "statements": "statements_made",
     "summary_statement_iscms": "summary_statement_iscms",

@@ -230,6 +230,88 @@ def session_statement_list(data: SurveyData, row: dict[str, Any]) -> Check:
     return Check(DIFFERS, f"{len(agenda)}", "; ".join(parts))
 
 
+# --- the meeting's schedule: dates and times as the report prints them -----------------------------
+
+_MONTH_NUMBERS = {name: number for number, names in enumerate(
+    [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
+     ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+     ("december", "dec")], start=1) for name in names}
+
+
+def printed_days(value: str) -> list[tuple[int | None, int, int]]:
+    """(year or None, month, day) of every day a printed date names: "10-11 November 2021" gives
+    both days, "November 10" and "11 Nov 2021" one each."""
+    import re
+
+    words = re.findall(r"[A-Za-z]+|\d+", value)
+    month = next((_MONTH_NUMBERS[w.lower()] for w in words if w.lower() in _MONTH_NUMBERS), None)
+    if month is None:
+        raise ValueError(f"no month in the printed date {value!r}")
+    year = next((int(w) for w in words if w.isdigit() and len(w) == 4), None)
+    days = [int(w) for w in words if w.isdigit() and len(w) <= 2]
+    if len(days) == 2 and days[0] < days[1]:  # a range of days
+        days = list(range(days[0], days[1] + 1))
+    return [(year, month, day) for day in days]
+
+
+def _same_days(printed: list[tuple[int | None, int, int]], dates: list[str]) -> bool:
+    """The printed days are the ISO ``dates``, the year compared only where the report prints it."""
+    actual = [(int(d[:4]), int(d[5:7]), int(d[8:10])) for d in dates]
+    return len(printed) == len(actual) and all((p[0] is None or p[0] == a[0]) and p[1:] == a[1:]
+                                               for p, a in zip(sorted(printed, key=lambda p: p[1:]), actual, strict=True))
+
+
+def _session_dates(data: SurveyData, session_ids: list[str] | None = None) -> list[str]:
+    sessions = data.sessions if session_ids is None else data.sessions[data.sessions["session_id"].isin(session_ids)]
+    return sorted(set(sessions["date"]))
+
+
+def meeting_dates(data: SurveyData, row: dict[str, Any]) -> Check:
+    """The days the report prints for the meeting, against the dates of its sessions (Annex IV)."""
+    dates = _session_dates(data)
+    status = MATCHES if _same_days(printed_days(row["value"]), dates) else DIFFERS
+    return Check(status, ", ".join(dates), f"the sessions of the agenda fall on {', '.join(dates)}")
+
+
+def session_date(data: SurveyData, row: dict[str, Any]) -> Check:
+    """The day the report gives for one session, against the session's date in the agenda."""
+    dates = _session_dates(data, [row["subject"]])
+    status = MATCHES if _same_days(printed_days(row["value"]), dates) else DIFFERS
+    name = data.sessions.set_index("session_id").loc[row["subject"], "agenda_name"]
+    return Check(status, ", ".join(dates), f"the agenda holds {name} on {', '.join(dates)}")
+
+
+def _minutes(time: str) -> int:
+    hours, minutes = time.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def session_span(data: SurveyData, row: dict[str, Any]) -> Check:
+    """A session's times as its heading prints them, against its items' times: the items must follow
+    one another without gap or overlap, from the heading's start to its end."""
+    import re
+
+    start, end = re.findall(r"\d{1,2}:\d{2}", row["value"])
+    items = data.agenda_items[data.agenda_items["session_id"] == row["subject"]].sort_values("position")
+    if items.empty:
+        return Check(UNCHECKABLE, "", "the agenda lists no items for this session")
+    gaps = [f"{a} to {b}" for a, b in zip(items["end"].iloc[:-1], items["start"].iloc[1:], strict=True) if a != b]
+    span = f"{items['start'].iloc[0]}-{items['end'].iloc[-1]}"
+    minutes = _minutes(items["end"].iloc[-1]) - _minutes(items["start"].iloc[0])
+    detail = f"{len(items)} items from {span} ({minutes} minutes)"
+    if gaps:
+        return Check(DIFFERS, span, f"{detail}; the items do not follow one another: {', '.join(gaps)}")
+    if (_minutes(start), _minutes(end)) != (_minutes(items["start"].iloc[0]), _minutes(items["end"].iloc[-1])):
+        return Check(DIFFERS, span, f"{detail}, not {start}-{end}")
+    return Check(MATCHES, span, detail)
+
+
+def rapporteur_count(data: SurveyData, row: dict[str, Any]) -> Check:
+    """The rapporteurs the agenda names for its sessions."""
+    named = data.sessions["rapporteur"].dropna()
+    return _compare(_published_number(row), int(named.nunique()), row, f"{len(named)} sessions with a rapporteur")
+
+
 def not_in_data(data: SurveyData, row: dict[str, Any]) -> Check:
     return Check(UNCHECKABLE, "", "the report gives no data behind this number")
 
@@ -238,7 +320,8 @@ RECIPES: dict[str, Callable[[SurveyData, dict[str, Any]], Check]] = {
     recipe.__name__: recipe for recipe in [
         roster_count, respondent_count, more_than_half, contributors_share, plan_count, plan_share, format_rank,
         option_exists, objective_count, objective_label, priority_rank, event_count, objective_23_all, objective_total,
-        session_count, iscms_represented, iscms_with_statements, session_statement_list, not_in_data,
+        session_count, iscms_represented, iscms_with_statements, session_statement_list, meeting_dates, session_date,
+        session_span, rapporteur_count, not_in_data,
     ]
 }
 
