@@ -65,13 +65,37 @@ def test_claims_that_hold_by_construction_could_not_have_failed(data_copy):
 
     loaded = data.load(data_copy)
     marked = loaded.published[loaded.published["expected_status"] == ledger.BY_CONSTRUCTION]
-    assert set(marked["recipe"]) == {"roster_count", "option_exists"}
+    assert set(marked["recipe"]) == {"roster_count", "option_exists", *WAVE_FIELDS, "one_per_iscm"}
     for row in marked[marked["recipe"] == "roster_count"].itertuples():
         assert int(row.value) == len(loaded.registry)
     path = data_copy / "published_figures.csv"
     option_row = marked[marked["recipe"] == "option_exists"].iloc[0]
     set_cell(path, find_row(path, figure_id=option_row["figure_id"]), "subject", "no_such_option")
     with pytest.raises(DataValidationError, match="expected a known q10_option"):
+        data.load(data_copy)
+
+
+# Recipes of facts of the wave, and the column of waves.csv each reads (coded from the report's words).
+WAVE_FIELDS = {"imrf_year": "imrf_year", "review_period": "review_period", "updates_since": "updates_since",
+               "survey_wave": "wave"}
+
+
+def test_wave_facts_and_one_questionnaire_per_iscm_could_not_have_failed(data_copy):
+    """A wave fact's printed value is the waves.csv cell coded from it (read here from the raw
+    files); a second questionnaire of one ISCM does not load (responses are keyed by wave and ISCM)."""
+    from conftest import read_table, write_table
+
+    from grcp9.validation import DataValidationError
+
+    waves = {row["wave"]: row for row in raw_rows("waves.csv")}
+    claims = [row for row in raw_rows("published_figures.csv") if row["recipe"] in WAVE_FIELDS]
+    assert claims
+    for claim in claims:
+        assert claim["value"] == waves[claim["wave"]][WAVE_FIELDS[claim["recipe"]]], claim["figure_id"]
+    path = data_copy / "responses.csv"
+    rows = read_table(path)
+    write_table(path, [*rows, rows[1]])
+    with pytest.raises(DataValidationError, match="unique primary key"):
         data.load(data_copy)
 
 
@@ -156,3 +180,21 @@ def test_an_item_time_that_leaves_a_gap_makes_the_session_differ(data_copy):
     messages = ledger.status_mismatches(ledger.evaluate(data.load(data_copy)))
     assert len(messages) == 1 and messages[0].startswith("claim session_times_closing ")
     assert "do not follow one another: 15:00 to 15:05" in messages[0]
+
+
+def test_list_lengths_recounted_from_the_items():
+    items: dict[str, int] = {}
+    for row in raw_rows("report_lists.csv"):
+        items[row["list_id"]] = items.get(row["list_id"], 0) + 1
+    claims = [row for row in raw_rows("published_figures.csv") if row["recipe"] == "list_length"]
+    assert {claim["subject"] for claim in claims} == set(items)
+    for claim in claims:
+        assert (int(claim["value"]) == items[claim["subject"]]) == (claim["expected_status"] == ledger.MATCHES), claim["figure_id"]
+
+
+def test_claims_that_cannot_be_checked_say_why(checks):
+    uncheckable = checks[checks["status"] == ledger.UNCHECKABLE]
+    assert len(uncheckable) > 0 and (uncheckable["detail"].str.len() > 0).all()
+    for claim in raw_rows("published_figures.csv"):
+        if claim["recipe"] == "not_transcribed":
+            assert claim["note"], f"{claim['figure_id']}: no reason in its note"

@@ -9,7 +9,10 @@ The pass (``scan``) reads the report's text, finds every token that states a num
    name (GRCP 9, COVID-19, the 2030 Agenda), a document symbol or article number, part of a web
    address: each rule names its reason (also inside a claim's quote: "SESSION 1" in a heading);
 2. **in the ledger**: the token lies inside the locating quote of a claim of ``published_figures.csv``;
-3. **not yet in the ledger**: a date, a time of day or a year, and every other count or percentage:
+3. **in the data, not checked**: the token lies inside the locating quote of a row of another table
+   of the package (an agenda item's times, a fact of a free-text answer): transcribed, but no claim
+   checks it;
+4. **not yet in the ledger**: a date, a time of day or a year, and every other count or percentage:
    countable statements of the report that no ledger claim checks yet. Their number is the gap
    that the ledger still has to close, reported in the verification appendix.
 
@@ -34,8 +37,11 @@ import pandas as pd
 
 from grcp9 import paths
 
-IN_LEDGER, NOT_A_CLAIM, NOT_YET = "in the ledger", "not a claim", "not yet in the ledger"
-STATUSES = (IN_LEDGER, NOT_A_CLAIM, NOT_YET)
+IN_LEDGER, IN_DATA = "in the ledger", "in the data, not checked"
+NOT_A_CLAIM, NOT_YET = "not a claim", "not yet in the ledger"
+STATUSES = (IN_LEDGER, IN_DATA, NOT_A_CLAIM, NOT_YET)
+# Tables whose quotes do not make a numeral "in the data": the ledger (its own status) and this pass.
+NOT_DATA_TABLES = {"published_figures.csv", "report_numerals.csv"}
 TABLE_NAME = "report_numerals.csv"
 COLUMNS = ["line", "position", "token", "report_section", "source_quote", "status", "claim", "rule"]
 
@@ -139,7 +145,8 @@ RULES: list[Rule] = [
     ("list, section or question numbering", NOT_A_CLAIM,
      lambda n: bool(re.fullmatch(r"\s*(?:Q|Question |Session |SESSION |Part )?", _before(n, 12).split("\t")[-1]))
      and bool(re.match(r"[.)]\s|[.)]$|\t|:", _after(n, 2))) and n.token.isdigit()),
-    ("enumeration: 1) 2) or (1) (2)", NOT_A_CLAIM, lambda n: _around(n, r"(?:^|(?<=[\s(;:]))\(?§\)")),
+    ("enumeration: 1) 2) or (1) (2)", NOT_A_CLAIM,
+     lambda n: len(n.token) <= 2 and _around(n, r"(?:^|(?<=[\s(;:]))\(?§\)")),
     ("section number of the questionnaire", NOT_A_CLAIM, lambda n: _around(n, r"^Section §\.?$")),
     ("discussion session number", NOT_A_CLAIM, lambda n: _around(n, r"(?:Discussion |DISCUSSION )?(?:Session|SESSION) §\b")),
     ("date", NOT_YET, lambda n: _around(n, rf"\b\d{{1,2}}(?:\s?[-–]\s?\d{{1,2}})?\s(?:{_MONTHS})(?:\s\d{{4}})?|(?:{_MONTHS})\s\d{{1,2}}(?:,\s\d{{4}})?|(?:{_MONTHS})\s\d{{4}}")),
@@ -151,8 +158,9 @@ RULES: list[Rule] = [
 
 @dataclass(frozen=True)
 class Quote:
-    claim: str
+    source: str  # a ledger claim (figure_id), or a data table's file name
     text: str
+    in_ledger: bool = True
 
 
 def ledger_quotes(data_dir: Path, wave: str) -> list[Quote]:
@@ -162,28 +170,53 @@ def ledger_quotes(data_dir: Path, wave: str) -> list[Quote]:
                 if row["wave"] == wave and row["source_quote"]]
 
 
-def classify(numeral: Numeral, quotes_on_line: list[tuple[int, int, str]]) -> tuple[str, str, str]:
-    """(status, claim, rule) of one numeral."""
+def data_quotes(data_dir: Path) -> list[Quote]:
+    """The locating quotes of every other table of the package: the data transcribed from the report."""
+    import json
+
+    descriptor = json.loads((data_dir / paths.DATAPACKAGE_NAME).read_text(encoding="utf-8"))
+    quotes = []
+    for resource in descriptor["resources"]:
+        if resource["path"] in NOT_DATA_TABLES:
+            continue
+        with (data_dir / resource["path"]).open(encoding="utf-8-sig", newline="") as handle:
+            for row in csv.DictReader(handle):
+                quotes += [Quote(resource["path"], value, in_ledger=False) for column, value in row.items()
+                           if column.endswith("_quote") and value]
+    return quotes
+
+
+def classify(numeral: Numeral, quotes_on_line: list[tuple[int, int, Quote]]) -> tuple[str, str, str]:
+    """(status, claim, rule) of one numeral: not a claim; in the ledger; in the data; not yet."""
     for name, status, applies in RULES:
         if status == NOT_A_CLAIM and applies(numeral):
             return status, "", name
-    for start, end, claim in quotes_on_line:
-        if start <= numeral.start and numeral.end <= end:
-            return IN_LEDGER, claim, "inside the claim's locating quote"
+    covering = [quote for start, end, quote in quotes_on_line if start <= numeral.start and numeral.end <= end]
+    for quote in covering:
+        if quote.in_ledger:
+            return IN_LEDGER, quote.source, "inside the claim's locating quote"
+    for quote in covering:
+        return IN_DATA, "", f"inside a locating quote of {quote.source}"
     for name, status, applies in RULES:
         if applies(numeral):
             return status, "", name
     raise AssertionError("the last rule applies to every numeral")
 
 
+def _pattern(quote: str) -> re.Pattern[str]:
+    """A quote as the text prints it: any run of spaces in the quote stands for any whitespace."""
+    return re.compile(r"\s+".join(re.escape(word) for word in quote.split()))
+
+
 def scan(text: str, quotes: list[Quote]) -> list[dict[str, str]]:
     """One row per numeral of the report's text, classified (see the module docstring)."""
     lines = text.splitlines()
-    on_line: dict[int, list[tuple[int, int, str]]] = {}
+    on_line: dict[int, list[tuple[int, int, Quote]]] = {}
     for quote in quotes:
+        pattern = _pattern(quote.text)
         for number, line in enumerate(lines, start=1):
-            for match in re.finditer(re.escape(quote.text), line):
-                on_line.setdefault(number, []).append((match.start(), match.end(), quote.claim))
+            for match in pattern.finditer(line):
+                on_line.setdefault(number, []).append((match.start(), match.end(), quote))
     rows = []
     for numeral in numerals(text):
         status, claim, rule = classify(numeral, on_line.get(numeral.line, []))
@@ -225,7 +258,7 @@ def summarize(rows: list[dict[str, str]]) -> Coverage:
         counts = Counter(row["status"] for row in rows if row["report_section"] == part)
         by_part[part] = {status: counts.get(status, 0) for status in STATUSES}
     statuses = Counter(row["status"] for row in rows)
-    rules = Counter(row["rule"] for row in rows if row["status"] != IN_LEDGER)
+    rules = Counter(row["rule"] for row in rows if row["status"] not in (IN_LEDGER, IN_DATA))
     return Coverage(numerals=len(rows), by_status={status: statuses.get(status, 0) for status in STATUSES},
                     by_part=by_part, by_rule=dict(rules.most_common()),
                     claims_located=len({row["claim"] for row in rows if row["claim"]}))
@@ -252,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def action() -> str:
         data_dir = paths.resolve(arguments.data_dir)
-        rows = scan(arguments.report_text.read_text(encoding="utf-8"), ledger_quotes(data_dir, arguments.wave))
+        rows = scan(arguments.report_text.read_text(encoding="utf-8"), ledger_quotes(data_dir, arguments.wave) + data_quotes(data_dir))
         write(rows, data_dir / TABLE_NAME)
         summary = summarize(rows)
         return f"{data_dir / TABLE_NAME}: {summary.numerals} numerals, " + ", ".join(f"{n} {s}" for s, n in summary.by_status.items())

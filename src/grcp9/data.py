@@ -78,6 +78,7 @@ class SurveyData:
     speakers: pd.DataFrame
     sessions: pd.DataFrame
     agenda_items: pd.DataFrame
+    report_lists: pd.DataFrame
     session_invitations: pd.DataFrame
     statements_made: pd.DataFrame
     summary_statement_iscms: pd.DataFrame
@@ -136,6 +137,7 @@ _TABLE_ATTRIBUTES = {
     "speakers": "speakers",
     "meeting_sessions": "sessions",
     "agenda_items": "agenda_items",
+    "report_lists": "report_lists",
     "session_invitations": "session_invitations",
     "statements": "statements_made",
     "summary_statement_iscms": "summary_statement_iscms",
@@ -332,6 +334,7 @@ def _check_published_figures(rows: dict[str, list[dict[str, str]]], shown: dict[
         "q10_option": {r["option"] for r in rows["question_options"] if r["question"] == "q10"},
         "event": {r["event_id"] for r in rows["review_events"]},
         "session": {r["session_id"] for r in rows["meeting_sessions"]},
+        "list": {r["list_id"] for r in rows["report_lists"]},
     }
     for number, row in enumerate(rows["published_figures"], start=1):
 

@@ -312,6 +312,52 @@ def rapporteur_count(data: SurveyData, row: dict[str, Any]) -> Check:
     return _compare(_published_number(row), int(named.nunique()), row, f"{len(named)} sessions with a rapporteur")
 
 
+# --- facts of the wave (waves.csv was coded from the report's own words) -----------------------------
+
+def _wave_fact(data: SurveyData, row: dict[str, Any], value: str, what: str) -> Check:
+    if row["value"] == value:
+        return Check(BY_CONSTRUCTION, value, f"{what} in waves.csv, coded from the report's words: equal by construction")
+    return Check(DIFFERS, value, f"{what} in waves.csv is {value}, not {row['value']}")
+
+
+def imrf_year(data: SurveyData, row: dict[str, Any]) -> Check:
+    return _wave_fact(data, row, str(data.wave(row["wave"]).imrf_year), "the year of the IMRF the wave prepares")
+
+
+def review_period(data: SurveyData, row: dict[str, Any]) -> Check:
+    return _wave_fact(data, row, data.wave(row["wave"]).review_period, "the review period")
+
+
+def updates_since(data: SurveyData, row: dict[str, Any]) -> Check:
+    return _wave_fact(data, row, str(data.wave(row["wave"]).updates_since), "the year question 12 asks about updates since")
+
+
+def survey_wave(data: SurveyData, row: dict[str, Any]) -> Check:
+    return _wave_fact(data, row, data.wave(row["wave"]).wave, "the survey wave")
+
+
+def one_per_iscm(data: SurveyData, row: dict[str, Any]) -> Check:
+    """One questionnaire per ISCM: the answers are keyed by wave and ISCM, so loading the data
+    already requires it."""
+    answers = data.responses[data.responses["wave"] == row["wave"]]
+    most = int(answers["iscm_id"].value_counts().max()) if len(answers) else 0
+    if most == _published_number(row):
+        return Check(BY_CONSTRUCTION, str(most), "responses.csv is keyed by wave and ISCM: validation already allows one "
+                     "answer per ISCM")
+    return Check(DIFFERS, str(most), f"an ISCM has {most} questionnaires")
+
+
+def list_length(data: SurveyData, row: dict[str, Any]) -> Check:
+    """A count the report gives for a list it spells out in the same place, against the items."""
+    items = data.report_lists[data.report_lists["list_id"] == row["subject"]].sort_values("position")
+    return _compare(_published_number(row), len(items), row, "; ".join(items["item"]))
+
+
+def not_transcribed(data: SurveyData, row: dict[str, Any]) -> Check:
+    """A count or date the data package holds nothing to recount (the claim's note says why)."""
+    return Check(UNCHECKABLE, "", row["note"] or "the data package holds nothing to recount this")
+
+
 def not_in_data(data: SurveyData, row: dict[str, Any]) -> Check:
     return Check(UNCHECKABLE, "", "the report gives no data behind this number")
 
@@ -321,7 +367,8 @@ RECIPES: dict[str, Callable[[SurveyData, dict[str, Any]], Check]] = {
         roster_count, respondent_count, more_than_half, contributors_share, plan_count, plan_share, format_rank,
         option_exists, objective_count, objective_label, priority_rank, event_count, objective_23_all, objective_total,
         session_count, iscms_represented, iscms_with_statements, session_statement_list, meeting_dates, session_date,
-        session_span, rapporteur_count, not_in_data,
+        session_span, rapporteur_count, imrf_year, review_period, updates_since, survey_wave, one_per_iscm,
+        list_length, not_transcribed, not_in_data,
     ]
 }
 
