@@ -195,3 +195,21 @@ def test_ledger_filter_and_sort(site, browser):
     runs = [status for index, status in enumerate(after) if index == 0 or after[index - 1] != status]
     assert after != before and len(runs) == len(set(after)), "sorting by status did not group the statuses"
     tab.close()
+
+
+def test_register_and_ledger_rows_link_both_ways(site, browser):
+    """A register entry's "ledger row" link lands on the claim's row of the ledger, whose detail
+    links back to the entry."""
+    tab = browser.new_page()
+    tab.goto(site + "verification.html", wait_until="load")
+    link = tab.locator("#tbl-discrepancies a.row-link").first
+    target = link.get_attribute("href")
+    assert target.startswith("#claim-")
+    row = tab.locator(f"#tbl-ledger tr:has({target})")
+    assert row.count() == 1
+    back = row.locator("a.row-link").first.get_attribute("href")
+    assert back.startswith("#register-")
+    assert tab.locator(f"#tbl-discrepancies tr:has({back})").count() == 1
+    link.click()
+    assert tab.evaluate("() => location.hash") == target
+    tab.close()

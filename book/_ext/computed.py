@@ -157,6 +157,27 @@ class NotebookRole(SphinxRole):
         return [notebook_reference(self.rawtext, f"{name}.ipynb", notebook=name, classes=["notebook-reference"])], []
 
 
+class AnchorRole(SphinxRole):
+    """``{anchor}`claim-x```: an invisible target in a table row (a ledger claim, a register entry)
+    that ``{jump}`` links to, in HTML (an id) and in the PDF (a label) alike."""
+
+    def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+        return [nodes.target("", "", ids=[nodes.make_id(self.text)])], []
+
+
+class JumpRole(SphinxRole):
+    """``{jump}`words <claim-x>```: a link to an ``{anchor}`` on the same page."""
+
+    def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+        text, _, target = self.text.rpartition(" <")
+        if not text or not target.endswith(">"):
+            error = self.inliner.reporter.error(f"{{jump}}`{self.text}`: expected words <anchor>", line=self.lineno)
+            return [nodes.problematic(self.rawtext, self.rawtext)], [error]
+        reference = nodes.reference(self.rawtext, "", internal=True, refid=nodes.make_id(target[:-1]), classes=["row-link"])
+        reference += nodes.inline(text, text)
+        return [reference], []
+
+
 class page_reference(nodes.inline):
     """A link to a page of the HTML edition only (e.g. downloads); plain text in the PDF."""
 
@@ -362,6 +383,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_role("page", PageRole())
     app.add_role("value", ValueRole())
     app.add_role("notebook", NotebookRole())
+    app.add_role("anchor", AnchorRole())
+    app.add_role("jump", JumpRole())
     app.add_post_transform(DataLineInCaption)
     app.add_post_transform(ResolveComputedLinks)
     app.connect("doctree-read", anchor_cells)

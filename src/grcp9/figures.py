@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -304,7 +304,8 @@ def publish_download(table: pd.DataFrame, name: str, output_dir: Path = paths.GE
 
 
 def publish_table(table: pd.DataFrame, spec: TableSpec, values: Mapping[str, Any],
-                  output_dir: Path = paths.GENERATED_DIR) -> Path:
+                  output_dir: Path = paths.GENERATED_DIR, anchors: Sequence[str] | None = None,
+                  links: markdown.RowLinks | None = None) -> Path:
     """Save the table as CSV (its download, unescaped) and write a numbered MyST table snippet
     whose cells are escaped, so any data string prints as itself."""
     tables_dir = output_dir / "tables"
@@ -325,7 +326,7 @@ def publish_table(table: pd.DataFrame, spec: TableSpec, values: Mapping[str, Any
         *([":class: longtable"] if len(table) > SHORT_TABLE_ROWS else []),
         f":widths: {' '.join(map(str, layout.widths))}",
         "",
-        markdown.table(table),
+        markdown.table(table, anchors, links),
         ":::",  # a colon fence: a backtick fence's opening line cannot hold the caption's roles
         *(landscape[1] if layout.landscape else []),
         "",

@@ -470,6 +470,44 @@ def register_table(data: SurveyData, checks: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+# The parts of the report each chapter of the book retells (source_sections.csv, column part): a
+# chapter says how many of its part's claims the ledger tests and how many differ.
+PART_GROUPS: dict[str, tuple[str, ...]] = {
+    "summary": ("Front matter", "Summary Report"),
+    "annex1": ("Annex I",),
+    "meeting_annexes": ("Annex II", "Annex III", "Annex IV", "Annex V", "Annex VI", "Annex VII", "Annex VIII"),
+}
+
+
+def counts_by_part_group(data: SurveyData, checks: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Per group of PART_GROUPS: its claims, those really tested (matches or differs), those that differ."""
+    part_of = dict(zip(data.sections["section_id"], data.sections["part"]))
+    parts = checks["section"].map(part_of)
+    result = {}
+    for group, members in PART_GROUPS.items():
+        mine = checks[parts.isin(members)]
+        result[group] = {"claims": len(mine), "tested": int(mine["status"].isin([MATCHES, DIFFERS]).sum()),
+                         "differs": int((mine["status"] == DIFFERS).sum())}
+    return result
+
+
+def ledger_markup(data: SurveyData, checks: pd.DataFrame) -> tuple[list[str], dict[str, list[list[tuple[str, str]]]]]:
+    """For the ledger's table in the book: an anchor per claim, and in the detail a link to each
+    register entry about the claim."""
+    register = data.discrepancies.fillna("")
+    entries = [register.loc[register["claim"] == claim, "discrepancy_id"].tolist() for claim in checks["claim"]]
+    return ([f"claim-{claim}" for claim in checks["claim"]],
+            {"Detail": [[("register entry", f"register-{entry}") for entry in found] for found in entries]})
+
+
+def register_markup(data: SurveyData) -> tuple[list[str], dict[str, list[list[tuple[str, str]]]]]:
+    """For the register's table in the book (rows as ``register_table`` orders them): an anchor
+    per entry, and beside its claim a link to the claim's row in the ledger."""
+    register = sorted_register(data)
+    return ([f"register-{entry}" for entry in register["discrepancy_id"]],
+            {"Ledger claim": [[("ledger row", f"claim-{claim}")] if claim else [] for claim in register["claim"]]})
+
+
 def status_mismatches(checks: pd.DataFrame) -> list[str]:
     """One message per claim whose status is not the one the ledger expects."""
     wrong = checks[checks["status"] != checks["expected_status"]]

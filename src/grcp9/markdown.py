@@ -4,6 +4,7 @@ such as ``*``, ``_``, ``$``, ``{`` or ``<script>`` print as themselves in HTML a
 from __future__ import annotations
 
 import string
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -19,11 +20,25 @@ def escape(text: object) -> str:
     return "".join(f"\\{ch}" if ch in _PUNCTUATION else ch for ch in folded)
 
 
-def table(frame: pd.DataFrame) -> str:
-    """A pipe table with escaped cells (header from the column names)."""
+# Links inside a table, per column: for each row, the (words, anchor) pairs to append to its cell.
+RowLinks = Mapping[str, Sequence[Sequence[tuple[str, str]]]]
+
+
+def table(frame: pd.DataFrame, anchors: Sequence[str] | None = None, links: RowLinks | None = None) -> str:
+    """A pipe table with escaped cells (header from the column names). ``anchors``: one target per
+    row, placed in its first cell (``{anchor}``); ``links``: links to such targets appended to the
+    cells of a column (``{jump}``). Anchors and link words are the caller's, not escaped."""
     header = "| " + " | ".join(escape(c) for c in frame.columns) + " |"
     rule = "| " + " | ".join("---" for _ in frame.columns) + " |"
-    rows = ["| " + " | ".join(escape(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    rows = []
+    for number, row in enumerate(frame.itertuples(index=False)):
+        cells = [escape(v) for v in row]
+        for column, per_row in (links or {}).items():
+            index = list(frame.columns).index(column)
+            cells[index] = " ".join([cells[index], *(f"{{jump}}`{words} <{anchor}>`" for words, anchor in per_row[number])]).strip()
+        if anchors is not None:
+            cells[0] = f"{{anchor}}`{anchors[number]}`{cells[0]}"
+        rows.append("| " + " | ".join(cells) + " |")
     return "\n".join([header, rule, *rows])
 
 
