@@ -198,3 +198,15 @@ def test_claims_that_cannot_be_checked_say_why(checks):
     for claim in raw_rows("published_figures.csv"):
         if claim["recipe"] == "not_transcribed":
             assert claim["note"], f"{claim['figure_id']}: no reason in its note"
+
+
+def test_counts_per_part_of_the_report_recounted(checks):
+    """What each chapter says of its part: recounted from the raw ledger's expected statuses."""
+    part_of = {row["section_id"]: row["part"] for row in raw_rows("source_sections.csv")}
+    counts = ledger.counts_by_part_group(data.load(), checks)
+    assert set(counts) == set(ledger.PART_GROUPS)
+    for group, parts in ledger.PART_GROUPS.items():
+        mine = [row for row in raw_rows("published_figures.csv") if part_of[row["source_section"]] in parts]
+        assert counts[group]["tested"] == sum(row["expected_status"] in ("matches", "differs") for row in mine), group
+        assert counts[group]["differs"] == sum(row["expected_status"] == "differs" for row in mine), group
+    assert sum(c["claims"] for c in counts.values()) == len(checks)
