@@ -248,7 +248,7 @@ def _check_ranked_lists(rows: dict[str, list[dict[str, str]]], shown: dict[str, 
 
 _FACT_PATTERNS = {
     "date": (r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?(/[0-9]{4})?", "a date as YYYY, YYYY-MM, YYYY-MM-DD or YYYY/YYYY"),
-    "count": (r"(about |over |average of )?[0-9]+ .+", "a count: a number followed by what is counted"),
+    "count": (r"(about |almost |over |average of )?[0-9]+ .+", "a count: a number followed by what is counted"),
 }
 
 
