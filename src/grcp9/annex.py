@@ -258,6 +258,10 @@ def questionnaire(data: SurveyData) -> pd.DataFrame:
     table["options"] = table["question"].map(options).fillna("")
     # Question 1's options are the ISCMs themselves, kept in the registry.
     table.loc[table["question"] == "q1", "options"] = f"one of the {len(data.registry)} ISCMs of the registry"
+    # Where the stored wording is abridged, the reader is told what it leaves out.
+    abridged = table["abridged"].fillna("")
+    table["text"] = [f"{text} (Abridged; left out: {left_out}.)" if left_out else text
+                     for text, left_out in zip(table["text"], abridged, strict=True)]
     return table[["number", "questionnaire_section", "answer_type", "text", "options"]].reset_index(drop=True)
 
 
