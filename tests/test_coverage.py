@@ -84,9 +84,10 @@ def test_known_numerals_have_the_expected_status():
     assert status_of("four domains", "four") == (coverage.IN_LEDGER, "outcome_domains")
     assert status_of("almost 15 countries", "15") == (coverage.IN_DATA, "")
     assert status_of("15:00-15:30", "15:30") == (coverage.IN_DATA, "")
-    assert status_of("Eighth Global RCP Meeting", "2019") == (coverage.NOT_YET, "")
+    assert status_of("Eighth Global RCP Meeting", "2019") == (coverage.IN_DATA, "")
+    assert status_of("During 2017-2018 several", "2018") == (coverage.NOT_YET, "")
     # a year before a closing bracket is not the numbering of a list, "1)"
-    assert status_of("19 December 2018) invites", "2018") == (coverage.NOT_YET, "")
+    assert status_of("19 December 2018) invites", "2018") == (coverage.IN_LEDGER, "gcm_resolution_date_context")
     assert status_of("GRCP 9", "9")[0] == coverage.NOT_A_CLAIM
     assert status_of("COVID-19", "19")[0] == coverage.NOT_A_CLAIM
     toc = [row for row in STORED if row["report_section"] == "Table of contents"]

@@ -210,3 +210,19 @@ def test_counts_per_part_of_the_report_recounted(checks):
         assert counts[group]["tested"] == sum(row["expected_status"] in ("matches", "differs") for row in mine), group
         assert counts[group]["differs"] == sum(row["expected_status"] == "differs" for row in mine), group
     assert sum(c["claims"] for c in counts.values()) == len(checks)
+
+
+def test_earlier_meetings_recounted_from_annex_seven():
+    years = {row["edition"]: int(row["year"]) for row in raw_rows("grcp_meetings.csv")}
+    claims = {row["figure_id"]: row for row in raw_rows("published_figures.csv") if row["recipe"].startswith("grcp_")}
+    assert claims
+    for claim in claims.values():
+        if claim["recipe"] == "grcp_year":
+            assert int(claim["value"]) == years[claim["subject"]], claim["figure_id"]
+        elif claim["recipe"] == "grcp_year_held":
+            assert int(claim["value"]) in years.values(), claim["figure_id"]
+        else:  # "mostly biennially", with this meeting's year from the agenda
+            this = int(min(row["date"] for row in raw_rows("meeting_sessions.csv"))[:4])
+            series = sorted([*years.values(), this])
+            gaps = [b - a for a, b in itertools.pairwise(series)]
+            assert (sum(g == 2 for g in gaps) > len(gaps) / 2) == (claim["expected_status"] == ledger.MATCHES)

@@ -79,6 +79,7 @@ class SurveyData:
     sessions: pd.DataFrame
     agenda_items: pd.DataFrame
     report_lists: pd.DataFrame
+    grcp_meetings: pd.DataFrame
     session_invitations: pd.DataFrame
     statements_made: pd.DataFrame
     summary_statement_iscms: pd.DataFrame
@@ -138,6 +139,7 @@ _TABLE_ATTRIBUTES = {
     "meeting_sessions": "sessions",
     "agenda_items": "agenda_items",
     "report_lists": "report_lists",
+    "grcp_meetings": "grcp_meetings",
     "session_invitations": "session_invitations",
     "statements": "statements_made",
     "summary_statement_iscms": "summary_statement_iscms",
@@ -335,6 +337,7 @@ def _check_published_figures(rows: dict[str, list[dict[str, str]]], shown: dict[
         "event": {r["event_id"] for r in rows["review_events"]},
         "session": {r["session_id"] for r in rows["meeting_sessions"]},
         "list": {r["list_id"] for r in rows["report_lists"]},
+        "grcp": {r["edition"] for r in rows["grcp_meetings"]},
     }
     for number, row in enumerate(rows["published_figures"], start=1):
 

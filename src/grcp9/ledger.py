@@ -9,6 +9,7 @@ a ledger row naming a recipe that does not exist, or a recipe no row uses, is an
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -358,6 +359,32 @@ def not_transcribed(data: SurveyData, row: dict[str, Any]) -> Check:
     return Check(UNCHECKABLE, "", row["note"] or "the data package holds nothing to recount this")
 
 
+# --- the earlier global meetings (Annex VII's list of their reports) --------------------------------
+
+def grcp_year(data: SurveyData, row: dict[str, Any]) -> Check:
+    """The year the report gives for one earlier global meeting, against Annex VII's list."""
+    years = dict(zip(data.grcp_meetings["edition"].astype(str), data.grcp_meetings["year"]))
+    return _compare(_published_number(row), int(years[row["subject"]]), row, f"Annex VII lists GRCP {row['subject']} in {years[row['subject']]}")
+
+
+def grcp_year_held(data: SurveyData, row: dict[str, Any]) -> Check:
+    """"The <year> GRCP": a global meeting that Annex VII lists in that year."""
+    held = data.grcp_meetings.loc[data.grcp_meetings["year"] == int(row["value"]), "edition"].tolist()
+    if held:
+        return Check(MATCHES, row["value"], f"Annex VII lists GRCP {', '.join(map(str, held))} in {row['value']}")
+    return Check(DIFFERS, "", f"Annex VII lists no global meeting in {row['value']}")
+
+
+def grcp_biennial(data: SurveyData, row: dict[str, Any]) -> Check:
+    """"Mostly biennially": the years between consecutive meetings (Annex VII's list and this
+    meeting's own year, from the agenda), two years in more than half of the cases."""
+    years = sorted([*data.grcp_meetings["year"].astype(int), int(data.sessions["date"].min()[:4])])
+    gaps = [later - earlier for earlier, later in itertools.pairwise(years)]
+    two = sum(gap == 2 for gap in gaps)
+    status = MATCHES if two * 2 > len(gaps) else DIFFERS
+    return Check(status, f"{two} of {len(gaps)}", f"years between meetings: {', '.join(map(str, gaps))}")
+
+
 def not_in_data(data: SurveyData, row: dict[str, Any]) -> Check:
     return Check(UNCHECKABLE, "", "the report gives no data behind this number")
 
@@ -368,7 +395,7 @@ RECIPES: dict[str, Callable[[SurveyData, dict[str, Any]], Check]] = {
         option_exists, objective_count, objective_label, priority_rank, event_count, objective_23_all, objective_total,
         session_count, iscms_represented, iscms_with_statements, session_statement_list, meeting_dates, session_date,
         session_span, rapporteur_count, imrf_year, review_period, updates_since, survey_wave, one_per_iscm,
-        list_length, not_transcribed, not_in_data,
+        list_length, grcp_year, grcp_year_held, grcp_biennial, not_transcribed, not_in_data,
     ]
 }
 
