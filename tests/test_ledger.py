@@ -65,7 +65,7 @@ def test_claims_that_hold_by_construction_could_not_have_failed(data_copy):
 
     loaded = data.load(data_copy)
     marked = loaded.published[loaded.published["expected_status"] == ledger.BY_CONSTRUCTION]
-    assert set(marked["recipe"]) == {"roster_count", "option_exists", *WAVE_FIELDS, "one_per_iscm"}
+    assert set(marked["recipe"]) == {"roster_count", "option_exists", *WAVE_FIELDS, "updates_period", "one_per_iscm"}
     for row in marked[marked["recipe"] == "roster_count"].itertuples():
         assert int(row.value) == len(loaded.registry)
     path = data_copy / "published_figures.csv"
@@ -92,6 +92,9 @@ def test_wave_facts_and_one_questionnaire_per_iscm_could_not_have_failed(data_co
     assert claims
     for claim in claims:
         assert claim["value"] == waves[claim["wave"]][WAVE_FIELDS[claim["recipe"]]], claim["figure_id"]
+    for claim in raw_rows("published_figures.csv"):
+        if claim["recipe"] == "updates_period":
+            assert claim["value"] == f"{waves[claim['wave']]['updates_since']}-{claim['wave']}", claim["figure_id"]
     path = data_copy / "responses.csv"
     rows = read_table(path)
     write_table(path, [*rows, rows[1]])

@@ -333,6 +333,12 @@ def updates_since(data: SurveyData, row: dict[str, Any]) -> Check:
     return _wave_fact(data, row, str(data.wave(row["wave"]).updates_since), "the year question 12 asks about updates since")
 
 
+def updates_period(data: SurveyData, row: dict[str, Any]) -> Check:
+    """"(2019-2021)": from the year question 12 asks about to the survey's year."""
+    wave = data.wave(row["wave"])
+    return _wave_fact(data, row, f"{wave.updates_since}-{wave.wave}", "the period of updates (question 12's year to the survey's)")
+
+
 def survey_wave(data: SurveyData, row: dict[str, Any]) -> Check:
     return _wave_fact(data, row, data.wave(row["wave"]).wave, "the survey wave")
 
@@ -394,7 +400,7 @@ RECIPES: dict[str, Callable[[SurveyData, dict[str, Any]], Check]] = {
         roster_count, respondent_count, more_than_half, contributors_share, plan_count, plan_share, format_rank,
         option_exists, objective_count, objective_label, priority_rank, event_count, objective_23_all, objective_total,
         session_count, iscms_represented, iscms_with_statements, session_statement_list, meeting_dates, session_date,
-        session_span, rapporteur_count, imrf_year, review_period, updates_since, survey_wave, one_per_iscm,
+        session_span, rapporteur_count, imrf_year, review_period, updates_since, updates_period, survey_wave, one_per_iscm,
         list_length, grcp_year, grcp_year_held, grcp_biennial, not_transcribed, not_in_data,
     ]
 }
