@@ -213,3 +213,23 @@ def test_register_and_ledger_rows_link_both_ways(site, browser):
     link.click()
     assert tab.evaluate("() => location.hash") == target
     tab.close()
+
+
+def test_a_ledger_row_leads_to_its_recipe_and_the_recipe_to_its_source(site, browser):
+    """Number to code: the ledger row's "recipe" link opens the recipe's documentation, whose
+    [source] link opens its code on the module's source page."""
+    tab = browser.new_page()
+    tab.goto(site + "verification.html", wait_until="load")
+    link = tab.locator("#tbl-ledger a.code-link").first
+    name = link.get_attribute("href").split("#", 1)[1]
+    assert name.startswith("grcp9.ledger.")
+    link.click()
+    tab.wait_for_load_state("load")
+    assert tab.url.split("#")[0].endswith("/api.html")
+    entry = tab.locator(f"[id='{name}']")
+    assert entry.count() == 1
+    source = entry.locator("a[href*='_modules/grcp9/ledger.html']").first.get_attribute("href")
+    tab.goto(site + source, wait_until="load")
+    function = name.rsplit(".", 1)[1]
+    assert f"def {function}(" in tab.locator(f"[id='{function}']").inner_text()
+    tab.close()

@@ -178,6 +178,25 @@ class JumpRole(SphinxRole):
         return [reference], []
 
 
+class CodeRole(SphinxRole):
+    """``{code}`words <grcp9.ledger.recipe>```: in HTML, a link to the function's entry on the page
+    of the package's code (api.html, which links on to its source); on paper, where that page is
+    not printed, the words and the function's name as text."""
+
+    def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+        text, _, target = self.text.rpartition(" <")
+        if not text or not target.endswith(">"):
+            error = self.inliner.reporter.error(f"{{code}}`{self.text}`: expected words <module.function>", line=self.lineno)
+            return [nodes.problematic(self.rawtext, self.rawtext)], [error]
+        name = target[:-1]
+        if self.env.app.builder.format != "html":
+            return [nodes.literal(name, name)], []
+        depth = self.env.docname.count("/")
+        reference = nodes.reference(self.rawtext, "", refuri=f"{'../' * depth}api.html#{name}", classes=["code-link"])
+        reference += nodes.inline(text, text)
+        return [reference], []
+
+
 class page_reference(nodes.inline):
     """A link to a page of the HTML edition only (e.g. downloads); plain text in the PDF."""
 
@@ -385,6 +404,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_role("notebook", NotebookRole())
     app.add_role("anchor", AnchorRole())
     app.add_role("jump", JumpRole())
+    app.add_role("code", CodeRole())
     app.add_post_transform(DataLineInCaption)
     app.add_post_transform(ResolveComputedLinks)
     app.connect("doctree-read", anchor_cells)

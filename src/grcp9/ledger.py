@@ -526,11 +526,13 @@ def counts_by_part_group(data: SurveyData, checks: pd.DataFrame) -> dict[str, di
 
 def ledger_markup(data: SurveyData, checks: pd.DataFrame) -> tuple[list[str], dict[str, list[list[tuple[str, str]]]]]:
     """For the ledger's table in the book: an anchor per claim, and in the detail a link to each
-    register entry about the claim."""
+    register entry about the claim and to the recipe that recomputes it (its code)."""
     register = data.discrepancies.fillna("")
     entries = [register.loc[register["claim"] == claim, "discrepancy_id"].tolist() for claim in checks["claim"]]
+    recipes = dict(zip(data.published["figure_id"], data.published["recipe"]))
     return ([f"claim-{claim}" for claim in checks["claim"]],
-            {"Detail": [[("register entry", f"register-{entry}") for entry in found] for found in entries]})
+            {"Detail": [[*(("register entry", f"register-{entry}") for entry in found),
+                         ("recipe", f"code:grcp9.ledger.{recipes[claim]}")] for claim, found in zip(checks["claim"], entries)]})
 
 
 def register_markup(data: SurveyData) -> tuple[list[str], dict[str, list[list[tuple[str, str]]]]]:

@@ -20,8 +20,15 @@ def escape(text: object) -> str:
     return "".join(f"\\{ch}" if ch in _PUNCTUATION else ch for ch in folded)
 
 
-# Links inside a table, per column: for each row, the (words, anchor) pairs to append to its cell.
+# Links inside a table, per column: for each row, the (words, target) pairs to append to its cell.
+# A target is an anchor on the same page, or "code:module.function" for a function's documentation.
 RowLinks = Mapping[str, Sequence[Sequence[tuple[str, str]]]]
+
+
+def _link(words: str, target: str) -> str:
+    if target.startswith("code:"):
+        return f"{{code}}`{words} <{target.removeprefix('code:')}>`"
+    return f"{{jump}}`{words} <{target}>`"
 
 
 def table(frame: pd.DataFrame, anchors: Sequence[str] | None = None, links: RowLinks | None = None) -> str:
@@ -35,7 +42,7 @@ def table(frame: pd.DataFrame, anchors: Sequence[str] | None = None, links: RowL
         cells = [escape(v) for v in row]
         for column, per_row in (links or {}).items():
             index = list(frame.columns).index(column)
-            cells[index] = " ".join([cells[index], *(f"{{jump}}`{words} <{anchor}>`" for words, anchor in per_row[number])]).strip()
+            cells[index] = " ".join([cells[index], *(_link(words, anchor) for words, anchor in per_row[number])]).strip()
         if anchors is not None:
             cells[0] = f"{{anchor}}`{anchors[number]}`{cells[0]}"
         rows.append("| " + " | ".join(cells) + " |")
