@@ -85,13 +85,26 @@ def test_known_numerals_have_the_expected_status():
     assert status_of("almost 15 countries", "15") == (coverage.IN_DATA, "")
     assert status_of("15:00-15:30", "15:30") == (coverage.IN_DATA, "")
     assert status_of("Eighth Global RCP Meeting", "2019") == (coverage.IN_DATA, "")
-    assert status_of("During 2017-2018 several", "2018") == (coverage.NOT_YET, "")
+    assert status_of("this was 2020 Training Needs Analysis", "2020") == (coverage.NOT_YET, "")
     # a year before a closing bracket is not the numbering of a list, "1)"
     assert status_of("19 December 2018) invites", "2018") == (coverage.IN_LEDGER, "gcm_resolution_date_context")
     assert status_of("GRCP 9", "9")[0] == coverage.NOT_A_CLAIM
     assert status_of("COVID-19", "19")[0] == coverage.NOT_A_CLAIM
     toc = [row for row in STORED if row["report_section"] == "Table of contents"]
     assert toc and {row["status"] for row in toc} == {coverage.NOT_A_CLAIM}
+
+
+def test_a_quote_covers_numerals_only_in_its_own_part_of_the_report():
+    """The meeting's dates are printed in several parts; each part's are covered by that part's claim."""
+    sections = {row["section_id"]: row["part"] for row in raw("source_sections.csv")}
+    claims = {row["figure_id"]: row for row in raw("published_figures.csv")}
+    covered = [row for row in STORED if row["status"] == coverage.IN_LEDGER]
+    for row in covered:
+        claim_part = sections[claims[row["claim"]]["source_section"]].lower()
+        part = "summary report" if row["report_section"].lower() == "conclusion" else row["report_section"].lower()
+        assert claim_part == part, row
+    by_part = {row["report_section"]: row["claim"] for row in covered if row["token"] == "10" and "November 2021" in row["source_quote"]}
+    assert len(set(by_part.values())) == len(by_part) >= 3, by_part
 
 
 def test_rows_in_the_ledger_name_a_claim_whose_quote_holds_them():

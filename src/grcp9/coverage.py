@@ -8,7 +8,8 @@ The pass (``scan``) reads the report's text, finds every token that states a num
 1. **not a claim**: a page number of the table of contents, list or question numbering, part of a
    name (GRCP 9, COVID-19, the 2030 Agenda), a document symbol or article number, part of a web
    address: each rule names its reason (also inside a claim's quote: "SESSION 1" in a heading);
-2. **in the ledger**: the token lies inside the locating quote of a claim of ``published_figures.csv``;
+2. **in the ledger**: the token lies inside the locating quote of a claim of ``published_figures.csv``,
+   in the part of the report the claim's section belongs to;
 3. **in the data, not checked**: the token lies inside the locating quote of a row of another table
    of the package (an agenda item's times, a fact of a free-text answer): transcribed, but no claim
    checks it;
@@ -140,7 +141,7 @@ RULES: list[Rule] = [
     ("name of the pandemic (COVID-19)", NOT_A_CLAIM, lambda n: _around(n, r"COVID-§")),
     ("name of the 2030 Agenda", NOT_A_CLAIM, lambda n: _around(n, r"§ Agenda")),
     ("name of an event or agenda with its year (the 2013 High-level Dialogue, the Post-2015 Agenda)", NOT_A_CLAIM,
-     lambda n: _around(n, r"§ High[- ]level Dialogue|Post-§ Development")),
+     lambda n: _around(n, r"§ High[- ]level Dialogue|Post-§ Development|§ Intergovernmental Conference")),
     ("copyright notice", NOT_A_CLAIM, lambda n: _around(n, r"©\s?§")),
     ("a numeral alone on its line (a stray page or note number)", NOT_A_CLAIM, lambda n: n.text.strip() == n.token),
     ("name of a mechanism (5+5 Dialogue)", NOT_A_CLAIM, lambda n: _around(n, r"\d\+\d Dialogue")),
@@ -165,13 +166,29 @@ class Quote:
     source: str  # a ledger claim (figure_id), or a data table's file name
     text: str
     in_ledger: bool = True
+    part: str = ""  # the part of the report its section belongs to (source_sections.csv); "" for any
+
+
+def _same_part(quote_part: str, numeral_part: str) -> bool:
+    """A quote covers a numeral only in the part of the report its section belongs to (the same
+    words printed in another part are another claim). The summary report's conclusion is a section
+    of the summary report."""
+    def key(part: str) -> str:
+        return "summary report" if part.lower() in ("summary report", "conclusion") else part.lower()
+    return not quote_part or key(quote_part) == key(numeral_part)
+
+
+def _section_parts(data_dir: Path) -> dict[str, str]:
+    with (data_dir / "source_sections.csv").open(encoding="utf-8-sig", newline="") as handle:
+        return {row["section_id"]: row["part"] for row in csv.DictReader(handle)}
 
 
 def ledger_quotes(data_dir: Path, wave: str) -> list[Quote]:
     """The locating quotes of the ledger's claims about ``wave`` (published_figures.csv)."""
+    parts = _section_parts(data_dir)
     with (data_dir / "published_figures.csv").open(encoding="utf-8-sig", newline="") as handle:
-        return [Quote(row["figure_id"], row["source_quote"]) for row in csv.DictReader(handle)
-                if row["wave"] == wave and row["source_quote"]]
+        return [Quote(row["figure_id"], row["source_quote"], part=parts.get(row["source_section"], ""))
+                for row in csv.DictReader(handle) if row["wave"] == wave and row["source_quote"]]
 
 
 def data_quotes(data_dir: Path) -> list[Quote]:
@@ -179,13 +196,15 @@ def data_quotes(data_dir: Path) -> list[Quote]:
     import json
 
     descriptor = json.loads((data_dir / paths.DATAPACKAGE_NAME).read_text(encoding="utf-8"))
+    parts = _section_parts(data_dir)
     quotes = []
     for resource in descriptor["resources"]:
         if resource["path"] in NOT_DATA_TABLES:
             continue
         with (data_dir / resource["path"]).open(encoding="utf-8-sig", newline="") as handle:
             for row in csv.DictReader(handle):
-                quotes += [Quote(resource["path"], value, in_ledger=False) for column, value in row.items()
+                part = parts.get(row.get("source_section") or "", "")
+                quotes += [Quote(resource["path"], value, in_ledger=False, part=part) for column, value in row.items()
                            if column.endswith("_quote") and value]
     return quotes
 
@@ -195,7 +214,8 @@ def classify(numeral: Numeral, quotes_on_line: list[tuple[int, int, Quote]]) -> 
     for name, status, applies in RULES:
         if status == NOT_A_CLAIM and applies(numeral):
             return status, "", name
-    covering = [quote for start, end, quote in quotes_on_line if start <= numeral.start and numeral.end <= end]
+    covering = [quote for start, end, quote in quotes_on_line
+                if start <= numeral.start and numeral.end <= end and _same_part(quote.part, numeral.part)]
     for quote in covering:
         if quote.in_ledger:
             return IN_LEDGER, quote.source, "inside the claim's locating quote"
