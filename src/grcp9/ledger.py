@@ -10,6 +10,7 @@ a ledger row naming a recipe that does not exist, or a recipe no row uses, is an
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -242,8 +243,6 @@ _MONTH_NUMBERS = {name: number for number, names in enumerate(
 def printed_days(value: str) -> list[tuple[int | None, int, int]]:
     """(year or None, month, day) of every day a printed date names: "10-11 November 2021" gives
     both days, "November 10" and "11 Nov 2021" one each."""
-    import re
-
     words = re.findall(r"[A-Za-z]+|\d+", value)
     month = next((_MONTH_NUMBERS[w.lower()] for w in words if w.lower() in _MONTH_NUMBERS), None)
     if month is None:
@@ -290,8 +289,6 @@ def _minutes(time: str) -> int:
 def session_span(data: SurveyData, row: dict[str, Any]) -> Check:
     """A session's times as its heading prints them, against its items' times: the items must follow
     one another without gap or overlap, from the heading's start to its end."""
-    import re
-
     start, end = re.findall(r"\d{1,2}:\d{2}", row["value"])
     items = data.agenda_items[data.agenda_items["session_id"] == row["subject"]].sort_values("position")
     if items.empty:
