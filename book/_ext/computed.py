@@ -165,51 +165,60 @@ class AnchorRole(SphinxRole):
         return [nodes.target("", "", ids=[nodes.make_id(self.text)])], []
 
 
-class JumpRole(SphinxRole):
+class _WordsAndTargetRole(SphinxRole):
+    """A role written ``{role}`words <target>```; ``link`` makes its nodes from the two parts."""
+
+    expected = "words <target>"
+
+    def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+        text, _, target = self.text.rpartition("<")
+        if not text.strip() or not target.endswith(">"):
+            error = self.inliner.reporter.error(f"{{{self.name}}}`{self.text}`: expected {self.expected}", line=self.lineno)
+            return [nodes.problematic(self.rawtext, self.rawtext)], [error]
+        return [self.link(text.strip(), target[:-1].strip())], []
+
+    def link(self, text: str, target: str) -> nodes.Node:
+        raise NotImplementedError
+
+
+class JumpRole(_WordsAndTargetRole):
     """``{jump}`words <claim-x>```: a link to an ``{anchor}`` on the same page."""
 
-    def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
-        text, _, target = self.text.rpartition(" <")
-        if not text or not target.endswith(">"):
-            error = self.inliner.reporter.error(f"{{jump}}`{self.text}`: expected words <anchor>", line=self.lineno)
-            return [nodes.problematic(self.rawtext, self.rawtext)], [error]
-        reference = nodes.reference(self.rawtext, "", internal=True, refid=nodes.make_id(target[:-1]), classes=["row-link"])
+    expected = "words <anchor>"
+
+    def link(self, text: str, target: str) -> nodes.Node:
+        reference = nodes.reference(self.rawtext, "", internal=True, refid=nodes.make_id(target), classes=["row-link"])
         reference += nodes.inline(text, text)
-        return [reference], []
+        return reference
 
 
-class CodeRole(SphinxRole):
+class CodeRole(_WordsAndTargetRole):
     """``{code}`words <grcp9.ledger.recipe>```: in HTML, a link to the function's entry on the page
     of the package's code (api.html, which links on to its source); on paper, where that page is
-    not printed, the words and the function's name as text."""
+    not printed, the function's name as text."""
 
-    def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
-        text, _, target = self.text.rpartition(" <")
-        if not text or not target.endswith(">"):
-            error = self.inliner.reporter.error(f"{{code}}`{self.text}`: expected words <module.function>", line=self.lineno)
-            return [nodes.problematic(self.rawtext, self.rawtext)], [error]
-        name = target[:-1]
+    expected = "words <module.function>"
+
+    def link(self, text: str, target: str) -> nodes.Node:
         if self.env.app.builder.format != "html":
-            return [nodes.literal(name, name)], []
+            return nodes.literal(target, target)
         depth = self.env.docname.count("/")
-        reference = nodes.reference(self.rawtext, "", refuri=f"{'../' * depth}api.html#{name}", classes=["code-link"])
+        reference = nodes.reference(self.rawtext, "", refuri=f"{'../' * depth}api.html#{target}", classes=["code-link"])
         reference += nodes.inline(text, text)
-        return [reference], []
+        return reference
 
 
 class page_reference(nodes.inline):
     """A link to a page of the HTML edition only (e.g. downloads); plain text in the PDF."""
 
 
-class PageRole(SphinxRole):
+class PageRole(_WordsAndTargetRole):
     """``{page}`Text <docname>``: a link in HTML, "Text (HTML edition)" in other formats."""
 
-    def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
-        text, _, target = self.text.rpartition("<")
-        if not text or not target.endswith(">"):
-            error = self.inliner.reporter.error(f"{{page}}`{self.text}`: expected Text <docname>", line=self.lineno)
-            return [nodes.problematic(self.rawtext, self.rawtext)], [error]
-        return [page_reference(self.rawtext, text.strip(), target=target[:-1].strip(), classes=["page-reference"])], []
+    expected = "Text <docname>"
+
+    def link(self, text: str, target: str) -> nodes.Node:
+        return page_reference(self.rawtext, text, target=target, classes=["page-reference"])
 
 
 class ResolveComputedLinks(SphinxPostTransform):
