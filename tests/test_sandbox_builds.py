@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -26,8 +27,20 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = sandbox.create(tmp_path_factory.mktemp("sandbox") / "repo")
-    build(root)
+    (root.parent / "clean-build.log").write_text(build(root), encoding="utf-8")
     return root
+
+
+# What a clean build may print: make's command lines, and one progress line per step and notebook.
+PROGRESS = re.compile(r"\[(params|notebooks[^\]]*|book)\] |(\S*/)?(python|touch|mkdir) |HTML: |PDF: ")
+
+
+def test_a_clean_build_prints_progress_and_nothing_else(clean):
+    lines = [line for line in (clean.parent / "clean-build.log").read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert any(line.startswith("[notebooks") for line in lines)
+    assert [line for line in lines if not PROGRESS.match(line)] == []
+    # The noise this test is about (seen in a build before kernels logged at CRITICAL level):
+    assert not PROGRESS.match("[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel.")
 
 
 # --- 1. byte-identical -----------------------------------------------------------------------------

@@ -4,12 +4,12 @@ Every executed notebook used to start its own kernel (about 2 s each on the proj
 The profile template runs once per respondent, so ``execute_outdated`` runs it through the
 ``warm`` engine registered here: each build thread keeps one kernel and reuses it for every
 profile it executes, after clearing the kernel's namespace and resetting its execution counter,
-so the executed notebook is the same, byte for byte, as one from a fresh kernel (the sandbox
-tests compare a warm build with this checkout's and with a clean build).
+so the executed notebook is the same, byte for byte, as one from a fresh kernel (compared once,
+against a build whose kernels were started anew; the sandbox tests compare two warm builds).
 
-Kernels are started with their own log at ERROR level: the kernel's warning that it talks to
-papermill over TCP on localhost without encryption is not a problem of the build, and printed
-once per notebook it buried the build's progress lines.
+Kernels are started with their own log at CRITICAL level: the kernel's warning that it talks to
+papermill over TCP on localhost without encryption, and the error it logs when the shutdown's
+interrupt finds it busy, are not problems of the build, and they buried its progress lines.
 """
 
 from __future__ import annotations
@@ -23,7 +23,10 @@ from papermill.engines import Engine, NBClientEngine, papermill_engines
 
 # No IPython history: a warm kernel restarts its execution count at 1 for each profile, and the
 # history database then prints "Session/line number was not unique" into the notebook's output.
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"]
+# CRITICAL, not ERROR: jupyter_client interrupts a kernel before shutting it down, and a kernel
+# interrupted while busy logs "KeyboardInterrupt caught in kernel" as an error. A failing cell is
+# reported by papermill (the notebook step's error), not by the kernel's log.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False"]
 # Run before each reuse of a warm kernel, without storing history (so it takes no execution count).
 RESET = "get_ipython().run_line_magic('reset', '-f')\nget_ipython().execution_count = 1\n"
 
