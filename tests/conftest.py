@@ -6,6 +6,7 @@ import csv
 import functools
 import http.server
 import io
+import os
 import shutil
 import threading
 from collections.abc import Iterator
@@ -18,6 +19,22 @@ from grcp9 import data, paths
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
+
+
+def raw_rows(name: str, directory: Path = paths.DATA_DIR) -> list[dict[str, str]]:
+    """A table of a data package as plain CSV rows, read without grcp9 (tests recount from these)."""
+    file = name if name.endswith(".csv") else f"{name}.csv"
+    with (directory / file).open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def report_text(skipped: str) -> str:
+    """The report's text, or the test is skipped (saying what is then ``skipped``) when the text is
+    neither at $GRCP9_REPORT_TEXT nor beside the checkout."""
+    path = Path(os.environ.get(paths.REPORT_TEXT_ENV, paths.REPORT_TEXT_DEFAULT))
+    if not path.is_file():
+        pytest.skip(f"report text not found at {path} (set {paths.REPORT_TEXT_ENV}); {skipped}")
+    return path.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

@@ -3,31 +3,20 @@ the report's text has a row, with a status, and the table is what a pass over th
 
 from __future__ import annotations
 
-import csv
-import os
 import re
-from pathlib import Path
 
-import pytest
+from conftest import raw_rows
+from conftest import report_text as read_report_text
 
 from grcp9 import coverage, paths
 
-
-def raw(name: str) -> list[dict[str, str]]:
-    with (paths.DATA_DIR / name).open(encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-STORED = raw(coverage.TABLE_NAME)
-REPORT_WAVE = next(row["wave"] for row in raw("waves.csv") if row["report"] == "yes")
+STORED = raw_rows(coverage.TABLE_NAME)
+REPORT_WAVE = next(row["wave"] for row in raw_rows("waves.csv") if row["report"] == "yes")
 QUOTES = coverage.ledger_quotes(paths.DATA_DIR, REPORT_WAVE) + coverage.data_quotes(paths.DATA_DIR)
 
 
 def report_text() -> str:
-    path = Path(os.environ.get(paths.REPORT_TEXT_ENV, paths.REPORT_TEXT_DEFAULT))
-    if not path.is_file():
-        pytest.skip(f"report text not found at {path} (set {paths.REPORT_TEXT_ENV}); the pass is not repeated")
-    return path.read_text(encoding="utf-8")
+    return read_report_text("the pass is not repeated")
 
 
 def differences(rows: list[dict[str, str]], stored: list[dict[str, str]]) -> list[str]:
@@ -96,8 +85,8 @@ def test_known_numerals_have_the_expected_status():
 
 def test_a_quote_covers_numerals_only_in_its_own_part_of_the_report():
     """The meeting's dates are printed in several parts; each part's are covered by that part's claim."""
-    sections = {row["section_id"]: row["part"] for row in raw("source_sections.csv")}
-    claims = {row["figure_id"]: row for row in raw("published_figures.csv")}
+    sections = {row["section_id"]: row["part"] for row in raw_rows("source_sections.csv")}
+    claims = {row["figure_id"]: row for row in raw_rows("published_figures.csv")}
     covered = [row for row in STORED if row["status"] == coverage.IN_LEDGER]
     for row in covered:
         claim_part = sections[claims[row["claim"]]["source_section"]].lower()
@@ -108,7 +97,7 @@ def test_a_quote_covers_numerals_only_in_its_own_part_of_the_report():
 
 
 def test_rows_in_the_ledger_name_a_claim_whose_quote_holds_them():
-    claims = {row["figure_id"]: row for row in raw("published_figures.csv") if row["wave"] == REPORT_WAVE}
+    claims = {row["figure_id"]: row for row in raw_rows("published_figures.csv") if row["wave"] == REPORT_WAVE}
     for row in STORED:
         if row["status"] == coverage.IN_LEDGER:
             assert row["claim"] in claims, row

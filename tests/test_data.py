@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
-from pathlib import Path
 
-import pytest
+import conftest
 
 from grcp9 import paths
 
 
 def report_text() -> str:
-    path = Path(os.environ.get(paths.REPORT_TEXT_ENV, paths.REPORT_TEXT_DEFAULT))
-    if not path.is_file():
-        pytest.skip(f"report text not found at {path} (set {paths.REPORT_TEXT_ENV}); quotes not checked")
-    return re.sub(r"\s+", " ", path.read_text(encoding="utf-8"))
+    return re.sub(r"\s+", " ", conftest.report_text("quotes not checked"))
 
 
 def quote_cells() -> list[tuple[str, int, str, str]]:

@@ -6,7 +6,7 @@ import itertools
 import re
 
 import pytest
-from conftest import find_row, set_cell
+from conftest import find_row, raw_rows, set_cell
 
 from grcp9 import data, ledger, paths, results
 
@@ -104,16 +104,11 @@ def test_wave_facts_and_one_questionnaire_per_iscm_could_not_have_failed(data_co
 
 def test_counts_that_depend_on_a_reading_are_recounted_under_each(checks):
     """"ISCMs who spoke", recounted from the raw rows under every reading the ledger lists."""
-    import csv
 
-    def raw(name):
-        with (paths.DATA_DIR / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
-            return list(csv.DictReader(handle))
-
-    statements = raw("statements")
+    statements = raw_rows("statements")
     counts = [len({r["iscm_id"] for r in statements if r["form"] in forms})
               for forms in (("oral",), ("oral", "video"), ("oral", "video", "written"))]
-    counts.append(len({r["iscm_id"] for r in raw("summary_statement_iscms")}))
+    counts.append(len({r["iscm_id"] for r in raw_rows("summary_statement_iscms")}))
     claim = checks.set_index("claim").loc["meeting_iscms_spoke"]
     published = int(float(claim["published"]))
     assert claim["recomputed"] == "/".join(map(str, counts))
@@ -124,17 +119,12 @@ def test_counts_that_depend_on_a_reading_are_recounted_under_each(checks):
 def test_register_and_ledger_name_each_other(checks):
     """Each register entry about a claim names the claim in the report's words with its status, and
     that claim's ledger row names the entry; read from the raw files."""
-    import csv
-
-    def raw(name):
-        with (paths.DATA_DIR / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
-            return list(csv.DictReader(handle))
 
     loaded = data.load()
     ledger_rows = ledger.reader_table(loaded, checks).assign(claim=checks["claim"].tolist()).set_index("claim")
     register = ledger.register_table(loaded, checks).set_index("Discrepancy")
-    published = {r["figure_id"]: r for r in raw("published_figures")}
-    entries = [r for r in raw("discrepancies") if r["claim"]]
+    published = {r["figure_id"]: r for r in raw_rows("published_figures")}
+    entries = [r for r in raw_rows("discrepancies") if r["claim"]]
     assert entries
     for entry in entries:
         claim = published[entry["claim"]]
@@ -144,13 +134,6 @@ def test_register_and_ledger_name_each_other(checks):
 
 
 # --- the meeting's schedule, recounted from the raw tables ------------------------------------------
-
-def raw_rows(name: str) -> list[dict[str, str]]:
-    import csv
-
-    with (paths.DATA_DIR / name).open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
 
 def test_session_times_recounted_from_the_items():
     """Each session's heading (ledger value) equals its items' first start and last end, and the
