@@ -271,7 +271,6 @@ class Coverage:
     numerals: int
     by_status: dict[str, int]
     by_part: dict[str, dict[str, int]]  # part -> status -> count, parts in the report's order
-    by_rule: dict[str, int]  # rule -> count, for the numerals that are not claims or not yet in the ledger
     claims_located: int  # ledger claims whose quote covers at least one numeral
 
 
@@ -282,9 +281,8 @@ def summarize(rows: list[dict[str, str]]) -> Coverage:
         counts = Counter(row["status"] for row in rows if row["report_section"] == part)
         by_part[part] = {status: counts.get(status, 0) for status in STATUSES}
     statuses = Counter(row["status"] for row in rows)
-    rules = Counter(row["rule"] for row in rows if row["status"] not in (IN_LEDGER, IN_DATA))
     return Coverage(numerals=len(rows), by_status={status: statuses.get(status, 0) for status in STATUSES},
-                    by_part=by_part, by_rule=dict(rules.most_common()),
+                    by_part=by_part,
                     claims_located=len({row["claim"] for row in rows if row["claim"]}))
 
 
