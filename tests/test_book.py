@@ -265,3 +265,18 @@ def test_every_recipe_and_module_is_readable_in_the_book():
         assert (HTML_DIR / source["href"].split("#")[0]).is_file()
     modules = {p.stem for p in (paths.REPO_ROOT / "src" / "grcp9").glob("*.py") if p.stem != "__init__"}
     assert {m for m in modules if page.find(id=f"module-grcp9.{m}") is None} == set()
+
+
+def test_the_sidebar_lists_every_chapter_and_profile():
+    """The sidebar of a page deep in the book (a profile) links every chapter of this build's table
+    of contents and every ISCM profile: the theme's navigation depth (``max_navbar_depth`` in
+    _config.yml) must reach the profiles under their chapter."""
+    profiles = sorted(p.stem for p in (paths.GENERATED_DIR / "profiles").glob("*.ipynb"))
+    assert profiles, "no executed profiles"
+    soup = BeautifulSoup((HTML_DIR / "generated" / "profiles" / f"{profiles[0]}.html").read_text(encoding="utf-8"), "html.parser")
+    nav = soup.select_one("nav.bd-docs-nav")
+    assert nav is not None
+    # The page's own entry links to "#" (the current page).
+    linked = {a["href"].split("#")[0].removesuffix(".html").rsplit("/", 1)[-1] or profiles[0] for a in nav.select("a[href]")}
+    expected = {Path(name).name for name in BUILT} | set(profiles)
+    assert sorted(expected - linked) == []

@@ -7,6 +7,7 @@ page must find results. One screenshot per top-level chapter is kept in ``test-a
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -45,9 +46,14 @@ def resolves(site: str, page: str, href: str) -> bool:
     if not file.resolve().is_file():
         return False
     if target.fragment and file.suffix == ".html":
-        text = file.read_text(encoding="utf-8")
-        return f'id="{target.fragment}"' in text
+        return f'id="{target.fragment}"' in page_source(file.resolve())
     return True
+
+
+@functools.cache
+def page_source(file: Path) -> str:
+    """A built page's HTML, read once per test worker (pages link the same pages many times)."""
+    return file.read_text(encoding="utf-8")
 
 
 HIDDEN_VALUES = """values => values.map((value, index) => [index, value.checkVisibility({visibilityProperty: true,

@@ -68,26 +68,26 @@ def test_noop_rebuild_executes_nothing(clean):
     assert sandbox.digest(clean / "_build") == before
 
 
-def preview(root: Path) -> str:
-    """``make html``: the notebooks that are out of date, then the HTML alone into _preview/."""
-    result = sandbox.make(root, "html")
+def make(root: Path, target: str) -> str:
+    result = sandbox.make(root, target)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result.stdout + result.stderr
 
 
-def change_and_rebuild(root: Path, path: str, old: str, new: str) -> set[str]:
-    """Change a file, then preview (make html runs the same notebook step as make book, and skips
-    the PDF, which these tests do not look at)."""
-    target = root / path
-    text = target.read_text(encoding="utf-8")
+def change_and_rebuild(root: Path, path: str, old: str, new: str, target: str = "notebooks") -> set[str]:
+    """Change a file, then run make ``target`` and return the notebooks it executed: ``notebooks``
+    (the notebook step alone, which make book and make html both run first) or ``html`` (the author's
+    preview: that step, then the HTML alone into _preview/)."""
+    target_file = root / path
+    text = target_file.read_text(encoding="utf-8")
     assert old in text
-    target.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return executed(preview(root))
+    target_file.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return executed(make(root, target))
 
 
 def test_one_table_change_reruns_exactly_its_readers(clean):
     book_before = sandbox.digest(clean / "_build")
-    reran = change_and_rebuild(clean, "data/challenges.csv", "Data on migration,", "Data on migration flows,")
+    reran = change_and_rebuild(clean, "data/challenges.csv", "Data on migration,", "Data on migration flows,", "html")
     assert reran == {"factsheet.ipynb"}
     assert "Data on migration flows" in (clean / "_preview" / "html" / "annex1.html").read_text(encoding="utf-8")
     assert sandbox.digest(clean / "_build") == book_before, "make html changed the book in _build/"

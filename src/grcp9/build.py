@@ -195,7 +195,7 @@ def execute(name: str, params_file: Path = paths.PARAMS_FILE, position: str = ""
     """Execute notebooks/<name>.ipynb with papermill into book/generated/notebooks/<name>.ipynb."""
     parameters = notebook_parameters(read_parameters(params_file), name)
     return _run_notebook(paths.NOTEBOOKS_DIR / f"{name}.ipynb", paths.EXECUTED_DIR / f"{name}.ipynb",
-                         parameters, f"{name}.ipynb", position)
+                         parameters, f"{name}.ipynb", position, engine="warm")
 
 
 def execute_profile(iscm_id: str, params_file: Path = paths.PARAMS_FILE, position: str = "") -> Path:
