@@ -8,11 +8,11 @@ import re
 from conftest import raw_rows
 from conftest import report_text as read_report_text
 
-from grcp9 import coverage, paths
+from grcp9 import coverage, ledger, paths
 
 STORED = raw_rows(coverage.TABLE_NAME)
 REPORT_WAVE = next(row["wave"] for row in raw_rows("waves.csv") if row["report"] == "yes")
-QUOTES = coverage.ledger_quotes(paths.DATA_DIR, REPORT_WAVE) + coverage.data_quotes(paths.DATA_DIR)
+QUOTES = coverage.all_quotes(paths.DATA_DIR, REPORT_WAVE)
 
 
 def report_text() -> str:
@@ -67,14 +67,17 @@ def status_of(quote_part: str, token: str) -> tuple[str, str]:
 
 
 def test_known_numerals_have_the_expected_status():
-    # the report's words, read by a person: counts the ledger checks; facts transcribed in a table
-    # but checked by no claim; dates no table holds; numerals that are not claims
+    # the report's words, read by a person: counts the ledger checks, in a claim's own quote or in a
+    # data row its check tests (an agenda item's times, an earlier meeting's year, a fact of an
+    # answer another place restates); numerals that are not claims
     assert status_of("total of 29", "29") == (coverage.IN_LEDGER, "approached_total")
     assert status_of("four domains", "four") == (coverage.IN_LEDGER, "outcome_domains")
-    assert status_of("almost 15 countries", "15") == (coverage.IN_DATA, "")
-    assert status_of("15:00-15:30", "15:30") == (coverage.IN_DATA, "")
-    assert status_of("Eighth Global RCP Meeting", "2019") == (coverage.IN_DATA, "")
-    assert status_of("this was 2020 Training Needs Analysis", "2020") == (coverage.NOT_YET, "")
+    assert status_of("almost 15 countries", "15") == (coverage.IN_LEDGER, "budapest_reference_group_size")
+    assert status_of("15:00-15:30", "15:30") == (coverage.IN_LEDGER, "session_times_opening")
+    assert status_of("Eighth Global RCP Meeting", "2019") == (coverage.IN_LEDGER, "grcp_mostly_biennial")
+    assert status_of("this was 2020 Training Needs Analysis", "2020") == (coverage.IN_LEDGER, "pidc_tna_year_outcomes")
+    assert status_of("in 2020 PIDC undertook", "2020")[0] == coverage.IN_LEDGER
+    assert status_of("One important outcome", "One")[0] == coverage.NOT_A_CLAIM
     # a year before a closing bracket is not the numbering of a list, "1)"
     assert status_of("19 December 2018) invites", "2018") == (coverage.IN_LEDGER, "gcm_resolution_date_context")
     assert status_of("GRCP 9", "9")[0] == coverage.NOT_A_CLAIM
@@ -83,15 +86,35 @@ def test_known_numerals_have_the_expected_status():
     assert toc and {row["status"] for row in toc} == {coverage.NOT_A_CLAIM}
 
 
+OWN_QUOTE = "inside the claim's locating quote"
+TESTED_ROW = re.compile(r"inside a locating quote of (\S+\.csv) that the claim's check tests")
+
+
+def _part(part: str) -> str:
+    return "summary report" if part.lower() in ("summary report", "conclusion") else part.lower()
+
+
+def covering_quotes(row: dict[str, str]) -> list[tuple[str, str]]:
+    """(quote, section) of what the row says covers it: the claim's own quote, or the quotes of the
+    named table's rows (read from the raw CSV) that occur on the numeral's line."""
+    claims = {claim["figure_id"]: claim for claim in raw_rows("published_figures.csv")}
+    if row["rule"] == OWN_QUOTE:
+        claim = claims[row["claim"]]
+        return [(claim["source_quote"], claim["source_section"])]
+    table = TESTED_ROW.fullmatch(row["rule"])
+    assert table, row["rule"]
+    return [(data_row["source_quote"], data_row["source_section"]) for data_row in raw_rows(table.group(1))]
+
+
 def test_a_quote_covers_numerals_only_in_its_own_part_of_the_report():
     """The meeting's dates are printed in several parts; each part's are covered by that part's claim."""
     sections = {row["section_id"]: row["part"] for row in raw_rows("source_sections.csv")}
-    claims = {row["figure_id"]: row for row in raw_rows("published_figures.csv")}
+    text = read_report_text("the lines of the numerals cannot be read").splitlines()
     covered = [row for row in STORED if row["status"] == coverage.IN_LEDGER]
     for row in covered:
-        claim_part = sections[claims[row["claim"]]["source_section"]].lower()
-        part = "summary report" if row["report_section"].lower() == "conclusion" else row["report_section"].lower()
-        assert claim_part == part, row
+        line = " ".join(text[int(row["line"]) - 1].split())
+        parts = {_part(sections[section]) for quote, section in covering_quotes(row) if " ".join(quote.split()) in line}
+        assert _part(row["report_section"]) in parts, row
     by_part = {row["report_section"]: row["claim"] for row in covered if row["token"] == "10" and "November 2021" in row["source_quote"]}
     assert len(set(by_part.values())) == len(by_part) >= 3, by_part
 
@@ -101,9 +124,19 @@ def test_rows_in_the_ledger_name_a_claim_whose_quote_holds_them():
     for row in STORED:
         if row["status"] == coverage.IN_LEDGER:
             assert row["claim"] in claims, row
-            assert row["token"] in claims[row["claim"]]["source_quote"], row
+            assert any(row["token"] in quote for quote, _ in covering_quotes(row)), row
         else:
             assert row["claim"] == "", row
+
+
+def test_each_tested_row_is_one_the_claims_check_tested(survey_data):
+    """A numeral counted through a data row must lie in a row the claim's check really tested."""
+    tested = ledger.evidence(survey_data, REPORT_WAVE)
+    for row in STORED:
+        match = TESTED_ROW.fullmatch(row["rule"])
+        if match:
+            quotes = [quote for table, _, quote in tested[row["claim"]] if table == match.group(1)]
+            assert any(row["token"] in quote for quote in quotes), row
 
 
 def test_the_summary_adds_up():
@@ -112,3 +145,12 @@ def test_the_summary_adds_up():
     assert sum(sum(part.values()) for part in summary.by_part.values()) == len(STORED)
     parts = list(summary.by_part)
     assert (parts[0], parts[-1]) == ("Front matter", "Annex VIII")
+
+
+def test_every_numeral_is_in_the_ledger_or_a_recorded_non_claim():
+    """The coverage rule (data/README.md): each numeral and count word of the report is checked by a
+    ledger claim, or is not a claim for a reason the pass records."""
+    left = [(row["line"], row["token"], row["status"], row["source_quote"]) for row in STORED
+            if row["status"] not in (coverage.IN_LEDGER, coverage.NOT_A_CLAIM)]
+    assert left == []
+    assert all(row["rule"] for row in STORED)

@@ -33,6 +33,33 @@ def test_a_data_change_that_flips_a_status_names_the_claim(data_copy):
                                   "expected status 'matches', found 'differs'")
 
 
+# A change to the data a cross-check reads, and the claims it must flip to "differs" (read from the
+# report: the fact sheet's month against the compendium's; a cohort finishing before its diploma was
+# launched; an event outside the review period; a resource "developed" after the survey).
+CROSS_CHECK_FLIPS = {
+    "compendium month": (("statement_facts.csv", {"iscm_id": "arcp", "location": "compendium", "fact_kind": "date"}, "value", "2021-06"),
+                         {"arcp_survey_month_factsheet"}),
+    "diploma launched later": (("statement_facts.csv", {"iscm_id": "pidc", "question": "q15", "item": "5", "fact_kind": "date"}, "value", "2022"),
+                               {"pidc_diploma_first_cohort", "pidc_diploma_trimesters"}),
+    "webinar before the period": (("review_events.csv", {"event_id": "high-level-webinar"}, "date", "2019-09"), {"high_level_webinar_date"}),
+    "resource dated after the survey": (("statement_facts.csv", {"iscm_id": "pidc", "fact_kind": "instrument",
+                                         "value": "PIDC Regional Model Immigration Primary Line Best Practices (developed 2021)"},
+                                         "value", "PIDC Regional Model Immigration Primary Line Best Practices (developed 2031)"),
+                                        {"pidc_resources_dated"}),
+}
+
+
+@pytest.mark.parametrize("case", list(CROSS_CHECK_FLIPS))
+def test_a_cross_check_flips_when_the_data_it_reads_changes(data_copy, case):
+    (table, match, column, value), claims = CROSS_CHECK_FLIPS[case]
+    path = data_copy / table
+    set_cell(path, find_row(path, **match), column, value)
+    messages = ledger.status_mismatches(ledger.evaluate(data.load(data_copy)))
+    flipped = {re.match(r"claim (\S+) ", message).group(1) for message in messages}
+    assert flipped == claims, messages
+    assert all("found 'differs'" in message for message in messages), messages
+
+
 def test_a_row_with_a_missing_recipe_fails(data_copy):
     path = data_copy / "published_figures.csv"
     set_cell(path, find_row(path, figure_id="mexico_followup_actions"), "recipe", "no_such_recipe")

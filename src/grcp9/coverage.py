@@ -9,7 +9,10 @@ The pass (``scan``) reads the report's text, finds every token that states a num
    name (GRCP 9, COVID-19, the 2030 Agenda), a document symbol or article number, part of a web
    address: each rule names its reason (also inside a claim's quote: "SESSION 1" in a heading);
 2. **in the ledger**: the token lies inside the locating quote of a claim of ``published_figures.csv``,
-   in the part of the report the claim's section belongs to;
+   or inside the locating quote of a data row that a claim's check tests (``grcp9.ledger.evidence``:
+   the agenda items whose times a session's span is checked against, the earlier meetings whose
+   years the "mostly biennially" claim is checked against, a fact of an answer that another place
+   of the report restates), in the part of the report the quote's section belongs to;
 3. **in the data, not checked**: the token lies inside the locating quote of a row of another table
    of the package (an agenda item's times, a fact of a free-text answer): transcribed, but no claim
    checks it;
@@ -44,6 +47,7 @@ STATUSES = (IN_LEDGER, IN_DATA, NOT_A_CLAIM, NOT_YET)
 # Tables whose quotes do not make a numeral "in the data": the ledger (its own status) and this pass.
 NOT_DATA_TABLES = {"published_figures.csv", "report_numerals.csv"}
 TABLE_NAME = "report_numerals.csv"
+OWN_QUOTE_RULE = "inside the claim's locating quote"
 COLUMNS = ["line", "position", "token", "report_section", "source_quote", "status", "claim", "rule"]
 
 _WORDS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|dozen|half"
@@ -154,6 +158,8 @@ RULES: list[Rule] = [
      lambda n: len(n.token) <= 2 and _around(n, r"(?:^|(?<=[\s(;:]))\(?§\)")),
     ("section number of the questionnaire", NOT_A_CLAIM, lambda n: _around(n, r"^Section §\.?$")),
     ("discussion session number", NOT_A_CLAIM, lambda n: _around(n, r"(?:Discussion |DISCUSSION )?(?:Session|SESSION) §\b")),
+    ("'one' introducing a point (One important outcome ...), not a count", NOT_A_CLAIM,
+     lambda n: _around(n, r"\b§ (?:important|key|main) (?:outcome|point|lesson|finding)")),
     ("date", NOT_YET, lambda n: _around(n, rf"\b\d{{1,2}}(?:\s?[-–]\s?\d{{1,2}})?\s(?:{_MONTHS})(?:\s\d{{4}})?|(?:{_MONTHS})\s\d{{1,2}}(?:,\s\d{{4}})?|(?:{_MONTHS})\s\d{{4}}")),
     ("time of day", NOT_YET, lambda n: bool(re.fullmatch(r"\d{1,2}:\d{2}", n.token))),
     ("year", NOT_YET, lambda n: bool(re.fullmatch(r"(?:19|20)\d{2}", n.token))),
@@ -167,6 +173,7 @@ class Quote:
     text: str
     in_ledger: bool = True
     part: str = ""  # the part of the report its section belongs to (source_sections.csv); "" for any
+    rule: str = OWN_QUOTE_RULE  # why a numeral inside it counts as in the ledger
 
 
 def _same_part(quote_part: str, numeral_part: str) -> bool:
@@ -189,6 +196,23 @@ def ledger_quotes(data_dir: Path, wave: str) -> list[Quote]:
     with (data_dir / "published_figures.csv").open(encoding="utf-8-sig", newline="") as handle:
         return [Quote(row["figure_id"], row["source_quote"], part=parts.get(row["source_section"], ""))
                 for row in csv.DictReader(handle) if row["wave"] == wave and row["source_quote"]]
+
+
+def evidence_quotes(data_dir: Path, wave: str) -> list[Quote]:
+    """The locating quotes of the data rows that the checks of the ledger's claims about ``wave``
+    test (``grcp9.ledger.evidence``: an agenda item's times, a fact another place of the report
+    restates): a numeral inside one is checked by that claim."""
+    from grcp9 import data, ledger
+
+    parts = _section_parts(data_dir)
+    return [Quote(claim, quote, part=parts.get(section, ""), rule=f"inside a locating quote of {table} that the claim's check tests")
+            for claim, rows in ledger.evidence(data.load(data_dir), wave).items() for table, section, quote in rows]
+
+
+def all_quotes(data_dir: Path, wave: str) -> list[Quote]:
+    """Every quote the pass classifies by, in the order it tries them: claims, the data their
+    checks test, the rest of the data."""
+    return ledger_quotes(data_dir, wave) + evidence_quotes(data_dir, wave) + data_quotes(data_dir)
 
 
 def data_quotes(data_dir: Path) -> list[Quote]:
@@ -218,7 +242,7 @@ def classify(numeral: Numeral, quotes_on_line: list[tuple[int, int, Quote]]) -> 
                 if start <= numeral.start and numeral.end <= end and _same_part(quote.part, numeral.part)]
     for quote in covering:
         if quote.in_ledger:
-            return IN_LEDGER, quote.source, "inside the claim's locating quote"
+            return IN_LEDGER, quote.source, quote.rule
     for quote in covering:
         return IN_DATA, "", f"inside a locating quote of {quote.source}"
     for name, status, applies in RULES:
@@ -271,7 +295,8 @@ class Coverage:
     numerals: int
     by_status: dict[str, int]
     by_part: dict[str, dict[str, int]]  # part -> status -> count, parts in the report's order
-    claims_located: int  # ledger claims whose quote covers at least one numeral
+    claims_located: int  # ledger claims whose quote, or a data row their check tests, covers a numeral
+    in_tested_rows: int  # numerals in the ledger through a data row a claim's check tests
 
 
 def summarize(rows: list[dict[str, str]]) -> Coverage:
@@ -283,7 +308,8 @@ def summarize(rows: list[dict[str, str]]) -> Coverage:
     statuses = Counter(row["status"] for row in rows)
     return Coverage(numerals=len(rows), by_status={status: statuses.get(status, 0) for status in STATUSES},
                     by_part=by_part,
-                    claims_located=len({row["claim"] for row in rows if row["claim"]}))
+                    claims_located=len({row["claim"] for row in rows if row["claim"]}),
+                    in_tested_rows=sum(1 for row in rows if row["status"] == IN_LEDGER and row["rule"] != OWN_QUOTE_RULE))
 
 
 def part_table(summary: Coverage) -> pd.DataFrame:
@@ -307,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def action() -> str:
         data_dir = paths.resolve(arguments.data_dir)
-        rows = scan(arguments.report_text.read_text(encoding="utf-8"), ledger_quotes(data_dir, arguments.wave) + data_quotes(data_dir))
+        rows = scan(arguments.report_text.read_text(encoding="utf-8"), all_quotes(data_dir, arguments.wave))
         write(rows, data_dir / TABLE_NAME)
         summary = summarize(rows)
         return f"{data_dir / TABLE_NAME}: {summary.numerals} numerals, " + ", ".join(f"{n} {s}" for s, n in summary.by_status.items())

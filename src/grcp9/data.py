@@ -326,6 +326,12 @@ def _check_format_statuses(rows: dict[str, list[dict[str, str]]], shown: dict[st
     return problems
 
 
+def _subject_key(kind: str, subject: str) -> str:
+    """The part of a ledger row's subject that names a known item: for a fact, its first five
+    parts (iscm/question/location/item/kind; a sixth, a word of the value, picks one of several)."""
+    return "/".join(subject.split("/")[:5]) if kind == "fact" else subject
+
+
 def _check_published_figures(rows: dict[str, list[dict[str, str]]], shown: dict[str, str]) -> list[Problem]:
     problems = []
     where = shown["published_figures"]
@@ -338,6 +344,9 @@ def _check_published_figures(rows: dict[str, list[dict[str, str]]], shown: dict[
         "session": {r["session_id"] for r in rows["meeting_sessions"]},
         "list": {r["list_id"] for r in rows["report_lists"]},
         "grcp": {r["edition"] for r in rows["grcp_meetings"]},
+        "event_date": {r["event_id"] for r in rows["review_events"]},
+        # a fact of an answer: iscm/question/location/item/kind, then a word of its value if needed
+        "fact": {"/".join((r["iscm_id"], r["question"], r["location"], r["item"], r["fact_kind"])) for r in rows["statement_facts"]},
     }
     for number, row in enumerate(rows["published_figures"], start=1):
 
@@ -357,6 +366,6 @@ def _check_published_figures(rows: dict[str, list[dict[str, str]]], shown: dict[
             add("the basis (denominator) of the percentage", "an empty cell", "basis")
         if bool(row["subject_kind"]) != bool(row["subject"]):
             add("subject_kind and subject both given or both empty", f"subject_kind={row['subject_kind']!r}, subject={row['subject']!r}", "subject")
-        elif row["subject_kind"] and row["subject"] not in subjects[row["subject_kind"]]:
+        elif row["subject_kind"] and _subject_key(row["subject_kind"], row["subject"]) not in subjects[row["subject_kind"]]:
             add(f"a known {row['subject_kind']}", repr(row["subject"]), "subject")
     return problems

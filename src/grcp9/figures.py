@@ -146,10 +146,11 @@ TABLES: dict[str, TableSpec] = {spec.key: spec for spec in [
               "The list of participants (Annex VI), part II, host and organizers (IOM): as printed, with the other "
               "spellings of each name in the report."),
     TableSpec("ledger", "verification",
-              "The ledger: the numbers and countable claims of the report checked so far, recomputed from the data, with their status."),
+              "The ledger: the numbers and countable claims of the report, recomputed from the data, with their status."),
     TableSpec("discrepancies", "verification", "The discrepancy register, by severity."),
     TableSpec("coverage", "verification",
-              "The numerals of the report, part by part: in the ledger, not a claim, or a claim not yet in the ledger."),
+              "The numerals of the report, part by part: in the ledger, in the data but not checked, not a claim, "
+              "or a claim not yet in the ledger."),
 ]}
 
 

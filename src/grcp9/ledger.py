@@ -30,6 +30,9 @@ class Check:
     status: str
     recomputed: str  # as shown in the ledger ("" when nothing can be recomputed)
     detail: str  # the difference, or why the claim cannot be checked, or what the match rests on
+    # The data rows the check tested, beyond the claim itself: (table, source_section, source_quote)
+    # of each. The coverage pass counts the report's numerals inside their quotes as checked.
+    evidence: tuple[tuple[str, str, str], ...] = ()
 
 
 def _published_number(row: dict[str, Any]) -> float:
@@ -293,15 +296,16 @@ def session_span(data: SurveyData, row: dict[str, Any]) -> Check:
     items = data.agenda_items[data.agenda_items["session_id"] == row["subject"]].sort_values("position")
     if items.empty:
         return Check(UNCHECKABLE, "", "the agenda lists no items for this session")
+    evidence = _evidence("agenda_items.csv", *(record for _, record in items.iterrows()))
     gaps = [f"{a} to {b}" for a, b in zip(items["end"].iloc[:-1], items["start"].iloc[1:], strict=True) if a != b]
     span = f"{items['start'].iloc[0]}-{items['end'].iloc[-1]}"
     minutes = _minutes(items["end"].iloc[-1]) - _minutes(items["start"].iloc[0])
     detail = f"{len(items)} items from {span} ({minutes} minutes)"
     if gaps:
-        return Check(DIFFERS, span, f"{detail}; the items do not follow one another: {', '.join(gaps)}")
+        return Check(DIFFERS, span, f"{detail}; the items do not follow one another: {', '.join(gaps)}", evidence)
     if (_minutes(start), _minutes(end)) != (_minutes(items["start"].iloc[0]), _minutes(items["end"].iloc[-1])):
-        return Check(DIFFERS, span, f"{detail}, not {start}-{end}")
-    return Check(MATCHES, span, detail)
+        return Check(DIFFERS, span, f"{detail}, not {start}-{end}", evidence)
+    return Check(MATCHES, span, detail, evidence)
 
 
 def rapporteur_count(data: SurveyData, row: dict[str, Any]) -> Check:
@@ -385,7 +389,94 @@ def grcp_biennial(data: SurveyData, row: dict[str, Any]) -> Check:
     gaps = [later - earlier for earlier, later in itertools.pairwise(years)]
     two = sum(gap == 2 for gap in gaps)
     status = MATCHES if two * 2 > len(gaps) else DIFFERS
-    return Check(status, f"{two} of {len(gaps)}", f"years between meetings: {', '.join(map(str, gaps))}")
+    return Check(status, f"{two} of {len(gaps)}", f"years between meetings: {', '.join(map(str, gaps))}",
+                 _evidence("grcp_meetings.csv", *(record for _, record in data.grcp_meetings.iterrows())))
+
+
+# --- facts of the ISCMs' answers (statement_facts.csv), and events of the regional reviews -------------
+
+def _fact(data: SurveyData, row: dict[str, Any]) -> pd.Series:
+    """The fact a claim names in ``subject``: iscm/question/location/item/kind, and optionally a
+    word of its value when the item has several facts of that kind."""
+    iscm_id, question, location, item, kind, *words = row["subject"].split("/")
+    facts = data.statement_facts
+    hits = facts[(facts["wave"] == row["wave"]) & (facts["iscm_id"] == iscm_id) & (facts["question"] == question)
+                 & (facts["location"] == location) & (facts["item"].astype(str) == item) & (facts["fact_kind"] == kind)]
+    if words:
+        hits = hits[hits["value"].str.contains(words[0], regex=False)]
+    if len(hits) != 1:
+        raise LedgerError(f"published_figures.csv, claim {row['figure_id']}: expected one fact {row['subject']}; found {len(hits)}")
+    return hits.iloc[0]
+
+
+def _evidence(table: str, *records: Any) -> tuple[tuple[str, str, str], ...]:
+    return tuple((table, str(record["source_section"]), str(record["source_quote"])) for record in records)
+
+
+def _years(text: str) -> list[int]:
+    return [int(year) for year in re.findall(r"(?<!\d)(?:19|20)\d{2}(?!\d)", text)]
+
+
+def fact_agrees(data: SurveyData, row: dict[str, Any]) -> Check:
+    """A date or count the report gives in one place, against the fact of the same answer
+    transcribed from another place (the fact sheet against the compendium, the summary report
+    against the compendium): a year must be among the years the fact gives; a month or a count
+    must be the fact's own."""
+    fact = _fact(data, row)
+    value, stated = str(row["value"]), str(fact["value"])
+    where = f"the {fact['location']} (item {fact['item']}) gives {stated}"
+    if re.fullmatch(r"\d{4}", value):
+        years = _years(stated)
+        return Check(MATCHES if int(value) in years else DIFFERS, ", ".join(map(str, years)), where,
+                     _evidence("statement_facts.csv", fact))
+    same = re.match(rf"{re.escape(value)}\b", stated) is not None
+    return Check(MATCHES if same else DIFFERS, stated, where, _evidence("statement_facts.csv", fact))
+
+
+def fact_after(data: SurveyData, row: dict[str, Any]) -> Check:
+    """A year the report gives for a later step of something whose start the answer dates (a
+    diploma's first cohort after its launch): the later step may not come before the start."""
+    fact = _fact(data, row)
+    start = min(_years(str(fact["value"])))
+    status = MATCHES if int(str(row["value"])[:4]) >= start else DIFFERS
+    return Check(status, f"from {start}", f"the answer dates the start in {start}", _evidence("statement_facts.csv", fact))
+
+
+def dated_in_the_past(data: SurveyData, row: dict[str, Any]) -> Check:
+    """A list the report presents as done ("developed", "revised"): every year its items give is
+    no later than the survey's year (a plan would be dated later)."""
+    iscm_id, question, location, item, kind = row["subject"].split("/")
+    facts = data.statement_facts
+    items = facts[(facts["wave"] == row["wave"]) & (facts["iscm_id"] == iscm_id) & (facts["question"] == question)
+                  & (facts["location"] == location) & (facts["item"].astype(str) == item) & (facts["fact_kind"] == kind)]
+    survey_year = int(data.wave(row["wave"]).wave)
+    later = [value for value in items["value"] if any(year > survey_year for year in _years(value))]
+    dated = [value for value in items["value"] if _years(value)]
+    evidence = _evidence("statement_facts.csv", *(record for _, record in items.iterrows()))
+    if not dated:
+        return Check(UNCHECKABLE, "", "the items give no years", evidence)
+    if later:
+        return Check(DIFFERS, f"{len(later)} of {len(dated)}", f"dated after the survey ({survey_year}): {'; '.join(later)}", evidence)
+    return Check(MATCHES, f"{len(dated)} of {len(dated)}", f"{len(dated)} items dated, none after the survey's year {survey_year}", evidence)
+
+
+def self_reported(data: SurveyData, row: dict[str, Any]) -> Check:
+    """A date or count an ISCM gives about its own work, transcribed as a fact of its answer:
+    the package holds nothing else to check it against."""
+    fact = _fact(data, row)
+    return Check(UNCHECKABLE, "", f"the ISCM's own statement ({fact['value']}); nothing else in the data dates or counts it",
+                 _evidence("statement_facts.csv", fact))
+
+
+def event_in_period(data: SurveyData, row: dict[str, Any]) -> Check:
+    """The date the report gives an event of the regional reviews, against the review period the
+    questionnaire names (waves.csv): the event must fall inside it."""
+    events = data.review_events.set_index("event_id")
+    event = events.loc[row["subject"]]
+    first, last = (int(year) for year in str(data.wave(row["wave"]).review_period).split("-"))
+    year = int(str(event["date"])[:4])
+    status = MATCHES if first <= year <= last else DIFFERS
+    return Check(status, str(event["date"]), f"review period {first}-{last}", _evidence("review_events.csv", event))
 
 
 def not_in_data(data: SurveyData, row: dict[str, Any]) -> Check:
@@ -398,7 +489,8 @@ RECIPES: dict[str, Callable[[SurveyData, dict[str, Any]], Check]] = {
         option_exists, objective_count, objective_label, priority_rank, event_count, objective_23_all, objective_total,
         session_count, iscms_represented, iscms_with_statements, session_statement_list, meeting_dates, session_date,
         session_span, rapporteur_count, imrf_year, review_period, updates_since, updates_period, survey_wave, one_per_iscm,
-        list_length, grcp_year, grcp_year_held, grcp_biennial, not_transcribed, not_in_data,
+        list_length, grcp_year, grcp_year_held, grcp_biennial, fact_agrees, fact_after, dated_in_the_past, self_reported,
+        event_in_period, not_transcribed, not_in_data,
     ]
 }
 
@@ -417,18 +509,32 @@ def check_recipes(data: SurveyData) -> None:
         raise LedgerError(f"grcp9.ledger.RECIPES: recipe(s) used by no ledger row: {', '.join(unused)}")
 
 
-def evaluate(data: SurveyData) -> pd.DataFrame:
-    """Every claim with its recomputed value and status."""
+def _checks(data: SurveyData) -> list[tuple[dict[str, Any], Check]]:
     check_recipes(data)
-    rows = []
+    checks = []
     for record in data.published.fillna("").to_dict("records"):
         row = {str(key): value for key, value in record.items()}
-        check = RECIPES[row["recipe"]](data, row)
+        checks.append((row, RECIPES[row["recipe"]](data, row)))
+    return checks
+
+
+def evaluate(data: SurveyData) -> pd.DataFrame:
+    """Every claim with its recomputed value and status, and the data rows its check tested
+    (``checked_rows``: each row's table and locating quote)."""
+    rows = []
+    for row, check in _checks(data):
         rows.append({"claim": row["figure_id"], "section": row["source_section"], "quote": row["source_quote"],
                      "published": row["value"], "unit": row["unit"], "basis": row["basis"], "rounding": row["rounding"],
                      "recomputed": check.recomputed, "status": check.status, "detail": check.detail,
+                     "checked_rows": " | ".join(f"{table}: {quote}" for table, _, quote in check.evidence),
                      "recipe": row["recipe"], "expected_status": row["expected_status"]})
     return pd.DataFrame(rows)
+
+
+def evidence(data: SurveyData, wave: str) -> dict[str, tuple[tuple[str, str, str], ...]]:
+    """Claim -> the data rows its check tested, (table, source_section, source_quote) each, for the
+    claims about ``wave`` whose check tested any."""
+    return {row["figure_id"]: check.evidence for row, check in _checks(data) if row["wave"] == wave and check.evidence}
 
 
 # Statuses as a reader sees them: a sign and the word, never colour alone.
