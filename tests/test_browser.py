@@ -1,9 +1,10 @@
-"""Every HTML page in a real browser: Debian's headless Chromium driven by Playwright.
+"""The HTML pages in a real browser: Debian's headless Chromium driven by Playwright.
 
 The site is served on 127.0.0.1 by a local HTTP server. For each page: no console errors, no
-broken images, every internal link and download resolves, glued numbers are visible. The search
-page must find results. One screenshot per top-level chapter is kept in ``test-artifacts/``.
-"""
+broken images, every internal link and download resolves, glued numbers are visible, axe-core
+finds no serious violation, and at a phone's width the page does not scroll sideways. Pages made
+from one template (module sources) follow the rule written at FULL_LISTING. The search page must
+find results. One screenshot per top-level chapter is kept in ``test-artifacts/``."""
 
 from __future__ import annotations
 
@@ -71,6 +72,10 @@ def is_generated_page(page: str) -> bool:
     return page.startswith(("generated/profiles/", "_modules/"))
 
 
+def is_source_page(page: str) -> bool:
+    return page.startswith("_modules/")
+
+
 @pytest.mark.parametrize("page", [page for page in html_pages() if not is_generated_page(page)])
 def test_page_in_browser(site, browser, page):
     check_page(site, browser, page)
@@ -109,17 +114,56 @@ def check_page(site: str, browser, page: str) -> None:  # type: ignore[no-untype
     if stem in CHAPTERS:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         tab.screenshot(path=str(SCREENSHOTS / f"{stem}.png"), full_page=True)
+    # The same page at a phone's width (laid out again, not loaded again).
+    tab.set_viewport_size({"width": PHONE_WIDTH, "height": 800})
+    assert tab.evaluate(PAGE_OVERFLOW) <= 0, f"{page} scrolls sideways at {PHONE_WIDTH} px"
+    assert small_figure_text(tab, page) == []
     tab.close()
     assert not problems, problems
 
 
+PHONE_WIDTH = 400
+# A figure's smallest text must be at least the body text's size (less half a pixel for rounding);
+# figures scroll sideways in their own box (book/_static).
+ROUNDING_PX = 0.5
+FIGURE_TEXT = """() => [...document.querySelectorAll('figure img')].map(img => [img.getAttribute('src'),
+    img.getBoundingClientRect().width])"""
+BODY_TEXT_PX = "() => parseFloat(getComputedStyle(document.querySelector('article p') || document.body).fontSize)"
+PAGE_OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+def smallest_svg_text(svg: Path) -> tuple[float, float]:
+    """The smallest font size in an SVG and its viewBox width, in the SVG's own units."""
+    import re
+
+    text = svg.read_text(encoding="utf-8")
+    sizes = [float(size) for size in re.findall(r"font-size: ?([0-9.]+)px", text)]
+    view_box_width = float(re.search(r'viewBox="[0-9.\-]+ [0-9.\-]+ ([0-9.]+)', text).group(1))  # type: ignore[union-attr]
+    return min(sizes), view_box_width
+
+
+def small_figure_text(tab, page: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """The figures of the page whose smallest text is shown smaller than the body text."""
+    body = tab.evaluate(BODY_TEXT_PX)
+    small = []
+    for src, width in tab.evaluate(FIGURE_TEXT):
+        if src.endswith(".svg"):
+            smallest, view_box = smallest_svg_text((HTML_DIR / page).parent / src)
+            shown = smallest * width / view_box
+            if shown < body - ROUNDING_PX:
+                small.append(f"{page}: {src} text {shown:.1f} px, body {body:.1f} px")
+    return small
+
+
 # The source-code pages (sphinx.ext.viewcode, _modules/) are made by one generator from one
 # template, with one stylesheet for the syntax colours; axe needs seconds per page for their
-# thousands of coloured spans. Rule: every page is loaded and checked in the browser (console,
-# images, links, glued values); axe checks one source page in full (FULL_LISTING, the largest) and
-# the index of source pages; the other source pages differ from it only in the code they list.
+# thousands of coloured spans. Rule: two of them, the largest (FULL_LISTING) and their index, get
+# every check in the browser (console, images, links, glued values, axe, the phone's width); the
+# others differ from them only in the code they list, and are checked without a browser
+# (test_browser_generated.py: every link resolves, every image exists, the page's language).
 FULL_LISTING = "_modules/grcp9/build.html"
-AXE_SOURCE_PAGES = {FULL_LISTING, "_modules/index.html"}
+BROWSER_SOURCE_PAGES = {FULL_LISTING, "_modules/index.html"}
+AXE_SOURCE_PAGES = BROWSER_SOURCE_PAGES
 
 
 def accessibility_violations(tab) -> list[str]:  # type: ignore[no-untyped-def]
@@ -238,4 +282,14 @@ def test_a_ledger_row_leads_to_its_recipe_and_the_recipe_to_its_source(site, bro
     tab.goto(site + source, wait_until="load")
     function = name.rsplit(".", 1)[1]
     assert f"def {function}(" in tab.locator(f"[id='{function}']").inner_text()
+    tab.close()
+
+
+def test_the_phone_width_check_finds_a_page_that_scrolls_sideways(site, browser):
+    tab = browser.new_page(viewport={"width": PHONE_WIDTH, "height": 800})
+    tab.goto(site + "findings.html", wait_until="load")
+    assert tab.evaluate(PAGE_OVERFLOW) <= 0
+    tab.evaluate("() => { const wide = document.createElement('div'); wide.style.width = '2000px'; "
+                 "wide.textContent = 'wide'; document.querySelector('article').appendChild(wide); }")
+    assert tab.evaluate(PAGE_OVERFLOW) > 0
     tab.close()

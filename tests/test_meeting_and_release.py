@@ -106,3 +106,57 @@ def test_release_packages_the_data_that_was_built(tmp_path):
     with zipfile.ZipFile(next(target.glob("*-data.zip"))) as archive:
         names = {Path(name).name for name in archive.namelist()}
     assert names == {p.name for p in release.built_data_dir().iterdir() if p.is_file()}
+
+
+def _repository_setting() -> str:
+    config = yaml.safe_load(paths.CONFIG_FILE.read_text(encoding="utf-8"))
+    return str(config["sphinx"]["config"].get("edition_repository", ""))
+
+
+def test_the_repository_address_is_one_setting_that_citation_cff_repeats():
+    """edition_repository in _config.yml is the address; CITATION.cff gives the same one as
+    repository-code (or none while the setting is empty)."""
+    citation = yaml.safe_load((paths.REPO_ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert citation.get("repository-code", "") == _repository_setting()
+
+
+def test_a_repository_address_reaches_the_html_header_and_the_pdf_front_matter():
+    """The book's extension turns the one setting into a button in each HTML page's header and into
+    the PDF's title page and citation (given an address here, as a release would set it)."""
+    import sys
+    from types import SimpleNamespace
+
+    sys.path.insert(0, str(paths.BOOK_DIR / "_ext"))
+    import computed
+
+    address = "https://example.org/grcp9-edition"
+    config = SimpleNamespace(edition_repository=address, edition_doi="", edition_fictitious_notice="", html_title="Title",
+                             project="Title", release=__version__, author="Authors", language="en", myst_substitutions={},
+                             latex_elements={}, edition_relation="", edition_source="", edition_licence="",
+                             edition_statement="", edition_subject="", edition_keywords=[])
+    app = SimpleNamespace(srcdir=str(paths.BOOK_DIR), confdir=str(paths.REPO_ROOT), config=config)
+    computed.front_matter(app, config)
+    assert f"Repository: {address}" in config.latex_elements["maketitle"]
+    assert config.myst_substitutions["repository"] == address
+    context: dict[str, object] = {"header_buttons": [{"label": "theme's own"}]}
+    computed.repository_button(app, "intro", "page.html", context, None)
+    assert context["header_buttons"][-1]["url"] == address  # type: ignore[index]
+    config.edition_repository = ""
+    context = {"header_buttons": []}
+    computed.repository_button(app, "intro", "page.html", context, None)
+    assert context["header_buttons"] == []
+
+
+@pytest.mark.skipif(not BUILT, reason="book not built: run `make book`")
+def test_the_built_book_names_the_repository_setting():
+    import subprocess
+
+    address = _repository_setting()
+    front = subprocess.run(["pdftotext", "-l", "2", str(paths.BUILD_DIR / "latex" / "grcp9-reproducible-edition.pdf"), "-"],
+                           capture_output=True, text=True, check=True).stdout
+    header = (paths.BUILD_DIR / "html" / "intro.html").read_text(encoding="utf-8")
+    if address:
+        assert address in " ".join(front.split()) and f'href="{address}"' in header
+    else:
+        assert "Repository: to be announced" in " ".join(front.split())
+        assert "btn-source-repository-button" not in header

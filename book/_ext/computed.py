@@ -388,6 +388,16 @@ def front_matter(app: Sphinx, config: Any) -> None:
     ])
 
 
+def repository_button(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    """The repository's address (edition_repository, the one setting) as a button in each HTML
+    page's header, next to the theme's own buttons; no button while the address is not set. The
+    theme's repository button knows GitHub, GitLab and Bitbucket only; this one takes any address."""
+    address = app.config.edition_repository
+    if address and "header_buttons" in context:
+        context["header_buttons"].append({"type": "link", "url": address, "tooltip": "Source repository", "text": "Repository",
+                                          "icon": "fa-solid fa-code-branch", "label": "source-repository-button"})
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("edition_appendix_caption", "Appendices", "env")
     app.add_config_value("edition_repository", "", "env")
@@ -403,6 +413,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("edition_relation_survey_only", "", "env")
     app.connect("config-inited", wave_tags, priority=400)
     app.connect("config-inited", front_matter, priority=500)
+    app.connect("html-page-context", repository_button, priority=510)  # after the theme fills header_buttons (501)
     app.add_node(computed_value)
     app.add_node(missing_value)
     app.connect("doctree-read", wave_blocks, priority=100)
