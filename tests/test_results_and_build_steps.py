@@ -101,3 +101,21 @@ def test_params_step_for_a_wave_without_a_report(tmp_path):
     parameters = json.loads(target.read_text())
     assert (parameters["report"], parameters["compare_waves"], parameters["fictitious"]) == (False, [], True)
     assert not set(build.selected_notebooks(parameters)) & set(paths.REPORT_NOTEBOOKS + paths.COMPARISON_NOTEBOOKS)
+
+
+def test_viewcode_finds_the_package_sources_without_importing_them():
+    """book/_ext/viewcode_paths.py: the package's modules map to their files under src/ (no import);
+    other modules keep viewcode's own lookup."""
+    import sys
+    from types import SimpleNamespace
+
+    sys.path.insert(0, str(paths.BOOK_DIR / "_ext"))
+    import viewcode_paths
+
+    app = SimpleNamespace(srcdir=str(paths.BOOK_DIR), emit_firstresult=lambda *arguments: None)  # no other extension answers
+    source = paths.REPO_ROOT / "src" / "grcp9"
+    assert viewcode_paths.module_filename(app, "grcp9.ledger") == str(source / "ledger.py")  # type: ignore[arg-type]
+    assert viewcode_paths.module_filename(app, "grcp9") == str(source / "__init__.py")  # type: ignore[arg-type]
+    import json
+
+    assert viewcode_paths.module_filename(app, "json") == json.__file__  # type: ignore[arg-type]
