@@ -33,7 +33,7 @@ export GRCP9_REPO_ROOT := $(CURDIR)
 # This checkout's package first, whichever checkout the environment was installed from.
 export PYTHONPATH := $(CURDIR)/src$(if $(PYTHONPATH),:$(PYTHONPATH))
 
-.PHONY: help venv system-packages params notebooks book html questionnaire import lint test release benchmark clean FORCE
+.PHONY: help venv system-packages params notebooks book html questionnaire import lint test release screenshots benchmark clean FORCE
 
 help: ## List the targets with one line each
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -109,6 +109,9 @@ test: lint book ## Run the whole test suite (lint, unit, data validation, built 
 
 release: book ## Assemble release/grcp9-<version>/: PDF, HTML archive, data zip and SHA256SUMS
 	$(BIN)/python -m grcp9.release
+
+screenshots: book ## Full-page pictures of each chapter at 1300 and 400 px, in test-artifacts/screenshots/ (to look at)
+	$(BIN)/python scripts/screenshots.py
 
 benchmark: book ## Time our build against the plain Jupyter Book build of the same book; prints ratios
 	$(BIN)/python scripts/benchmark.py

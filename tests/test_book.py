@@ -88,7 +88,13 @@ def glued_values(chapter: Path) -> list[GluedValue]:
 
 
 def html_page(chapter: Path) -> BeautifulSoup:
-    return BeautifulSoup((HTML_DIR / chapter.relative_to(paths.BOOK_DIR)).with_suffix(".html").read_text(encoding="utf-8"), "html.parser")
+    return parsed_page((HTML_DIR / chapter.relative_to(paths.BOOK_DIR)).with_suffix(".html").resolve())
+
+
+@cache
+def parsed_page(page: Path) -> BeautifulSoup:
+    """A built HTML page, parsed once per test worker (tests only read it)."""
+    return BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
 
 
 @cache
@@ -197,7 +203,7 @@ def test_every_value_links_to_the_cell_that_computed_it(chapter):
         page, _, anchor = link["href"].partition("#")
         assert Path(page).stem == value.notebook and anchor.startswith("cell-"), link["href"]
         target = (HTML_DIR / chapter.relative_to(paths.BOOK_DIR)).parent.joinpath(page)
-        cell = BeautifulSoup(target.read_text(encoding="utf-8"), "html.parser").find(id=anchor)
+        cell = parsed_page(target.resolve()).find(id=anchor)
         assert cell is not None, f"{value.key}: no cell {anchor} on {page}"
         assert f"{value.key} = " in cell.get_text(), f"{value.key}: the cell {anchor} does not show the value"
 

@@ -4,7 +4,7 @@ The site is served on 127.0.0.1 by a local HTTP server. For each page: no consol
 broken images, every internal link and download resolves, glued numbers are visible, axe-core
 finds no serious violation, and at a phone's width the page does not scroll sideways. Pages made
 from one template (module sources) follow the rule written at FULL_LISTING. The search page must
-find results. One screenshot per top-level chapter is kept in ``test-artifacts/``."""
+find results. Pictures of the pages are not taken here: ``make screenshots`` (scripts/screenshots.py)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,6 @@ from conftest import CHROMIUM
 from grcp9 import paths
 
 HTML_DIR = paths.BUILD_DIR / "html"
-SCREENSHOTS = paths.REPO_ROOT / "test-artifacts" / "screenshots"
-CHAPTERS = ["intro", "findings", "annex1", "data", "profiles", "questionnaire", "references"]
 
 pytestmark = [
     pytest.mark.skipif(not (paths.BUILD_DIR / ".complete").is_file(), reason="book not built: run `make book`"),
@@ -110,10 +108,6 @@ def check_page(site: str, browser, page: str) -> None:  # type: ignore[no-untype
     if not page.startswith("_modules/") or page in AXE_SOURCE_PAGES:
         serious = accessibility_violations(tab)
         assert not serious, serious
-    stem = page.removesuffix(".html")
-    if stem in CHAPTERS:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        tab.screenshot(path=str(SCREENSHOTS / f"{stem}.png"), full_page=True)
     # The same page at a phone's width (laid out again, not loaded again).
     tab.set_viewport_size({"width": PHONE_WIDTH, "height": 800})
     assert tab.evaluate(PAGE_OVERFLOW) <= 0, f"{page} scrolls sideways at {PHONE_WIDTH} px"
