@@ -104,7 +104,8 @@ lint: | venv ## Check the package, the Sphinx extensions and tests: ruff (style,
 # Two workers, one test file each at a time (module fixtures such as the sandbox build stay in one
 # worker); the slowest tests are listed at the end. Re-execution of the notebooks is checked once,
 # byte for byte, by test_sandbox_builds.py (a clean build in another directory), not by nbval.
-test: lint book ## Run the whole test suite (lint, unit, data validation, built book, sandbox builds, browser)
+# Lint runs as one of the tests (tests/test_lint.py), beside the others rather than before them.
+test: book ## Run the whole test suite (lint, unit, data validation, built book, sandbox builds, browser)
 	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=15 tests
 
 release: book ## Assemble release/grcp9-<version>/: PDF, HTML archive, data zip and SHA256SUMS

@@ -79,10 +79,11 @@ def find_row(path: Path, **match: str) -> int:
 
 # make test gives each test file to one pytest-xdist worker (--dist loadfile), in the order below
 # (--no-loadscope-reorder): the longest files first, so that the short ones fill both workers until
-# the end of the run. Worker seconds measured on a clean clone: robustness 104, sandbox builds 104,
-# browser 103, generated pages in the browser 69, fictitious wave 50, book 21, notebooks 15.
-HEAVY_FILES = ["test_sandbox_robustness.py", "test_sandbox_builds.py", "test_browser.py", "test_browser_generated.py",
-               "test_fixture_wave.py", "test_book.py", "test_notebooks_standalone.py"]
+# the end of the run. Worker seconds in one run of the suite (at 3d61fb8): sandbox builds 108,
+# browser 98, robustness 79, fictitious wave 47, generated pages in the browser 38, notebooks 20,
+# lint about 9 (cold mypy cache).
+HEAVY_FILES = ["test_sandbox_builds.py", "test_browser.py", "test_sandbox_robustness.py", "test_fixture_wave.py",
+               "test_browser_generated.py", "test_notebooks_standalone.py", "test_lint.py"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

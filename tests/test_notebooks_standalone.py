@@ -14,7 +14,7 @@ from pathlib import Path
 import papermill
 import pytest
 
-from grcp9 import kernels, paths, sandbox, waves
+from grcp9 import kernels, paths, waves
 
 NOTEBOOKS = sorted(p.stem for p in paths.NOTEBOOKS_DIR.glob("*.ipynb"))
 WAVE = min({row["wave"] for row in csv.DictReader((paths.DATA_DIR / "survey_roster.csv").open(encoding="utf-8"))})
@@ -40,6 +40,11 @@ def warm_kernel() -> Iterator[None]:
     kernels.shutdown_warm_kernels()
 
 
+def listing(directory: Path) -> dict[str, tuple[int, int]]:
+    """Every file below ``directory`` with its size and modification time: a write changes them."""
+    return {str(p.relative_to(directory)): (p.stat().st_size, p.stat().st_mtime_ns) for p in directory.rglob("*") if p.is_file()}
+
+
 def run_into_fresh_folder(notebook: str, tmp_path: Path, command_line: bool = False) -> None:
     output = tmp_path / "out" / "not-yet-created"
     parameters = {"data_dir": str(paths.DATA_DIR), "wave": WAVE, "output_dir": str(output)}
@@ -49,7 +54,7 @@ def run_into_fresh_folder(notebook: str, tmp_path: Path, command_line: bool = Fa
         parameters["data_dir"] = str(waves.merge_packages(paths.DATA_DIR, paths.REPO_ROOT / "tests" / "fixtures" / "fictitious-wave",
                                                           tmp_path / "two-waves"))
         parameters["wave"] = ""
-    before = sandbox.digest(paths.GENERATED_DIR)
+    before = listing(paths.GENERATED_DIR)
     executed = tmp_path / "executed.ipynb"
     if command_line:  # the README's example, with its placeholders filled in
         command = readme_example()
@@ -68,7 +73,7 @@ def run_into_fresh_folder(notebook: str, tmp_path: Path, command_line: bool = Fa
     written = sorted(p.relative_to(output) for p in output.rglob("*") if p.is_file())
     assert any(p.name.endswith(paths.RESULTS_SUFFIX) for p in written), written
     assert json.loads(executed.read_text(encoding="utf-8"))["cells"]
-    assert sandbox.digest(paths.GENERATED_DIR) == before, "the notebook wrote into book/generated"
+    assert listing(paths.GENERATED_DIR) == before, "the notebook wrote into book/generated"
 
 
 def test_the_readme_example_runs_as_written(tmp_path):
