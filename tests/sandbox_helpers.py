@@ -42,10 +42,15 @@ def inject_hostile_strings(data: Path) -> None:
                                                                  "Pacific Immigration Development Community (PIDC)", ""]))
 
 
-def build(root: Path) -> str:
-    result = sandbox.make(root, "book")
+def make(root: Path, target: str) -> str:
+    """``make target`` in the sandbox, which must succeed; its output."""
+    result = sandbox.make(root, target)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result.stdout + result.stderr
+
+
+def build(root: Path) -> str:
+    return make(root, "book")
 
 
 def executed(log: str) -> set[str]:

@@ -3,6 +3,7 @@ the report's text has a row, with a status, and the table is what a pass over th
 
 from __future__ import annotations
 
+import functools
 import re
 
 from conftest import raw_rows
@@ -94,16 +95,20 @@ def _part(part: str) -> str:
     return "summary report" if part.lower() in ("summary report", "conclusion") else part.lower()
 
 
+@functools.cache
+def table_rows(name: str) -> tuple[dict[str, str], ...]:
+    return tuple(raw_rows(name))
+
+
 def covering_quotes(row: dict[str, str]) -> list[tuple[str, str]]:
     """(quote, section) of what the row says covers it: the claim's own quote, or the quotes of the
-    named table's rows (read from the raw CSV) that occur on the numeral's line."""
-    claims = {claim["figure_id"]: claim for claim in raw_rows("published_figures.csv")}
+    named table's rows (read from the raw CSV)."""
     if row["rule"] == OWN_QUOTE:
-        claim = claims[row["claim"]]
+        claim = next(claim for claim in table_rows("published_figures.csv") if claim["figure_id"] == row["claim"])
         return [(claim["source_quote"], claim["source_section"])]
     table = TESTED_ROW.fullmatch(row["rule"])
     assert table, row["rule"]
-    return [(data_row["source_quote"], data_row["source_section"]) for data_row in raw_rows(table.group(1))]
+    return [(data_row["source_quote"], data_row["source_section"]) for data_row in table_rows(table.group(1))]
 
 
 def test_a_quote_covers_numerals_only_in_its_own_part_of_the_report():

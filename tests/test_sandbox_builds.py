@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 import pytest
-from sandbox_helpers import build, executed, manifest
+from sandbox_helpers import build, executed, make, manifest
 
 from grcp9 import build as build_module
 from grcp9 import paths, sandbox
@@ -66,12 +66,6 @@ def test_noop_rebuild_executes_nothing(clean):
     log = build(clean)
     assert executed(log) == set() and "[book] building" not in log
     assert sandbox.digest(clean / "_build") == before
-
-
-def make(root: Path, target: str) -> str:
-    result = sandbox.make(root, target)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return result.stdout + result.stderr
 
 
 def change_and_rebuild(root: Path, path: str, old: str, new: str, target: str = "notebooks") -> set[str]:

@@ -151,10 +151,9 @@ def merge_adjacent_streams(outputs: list[Any]) -> list[Any]:
     return merged
 
 
-def _run_notebook(source: Path, target: Path, parameters: dict[str, Any], label: str, position: str,
-                  engine: str = "quiet") -> Path:
+def _run_notebook(source: Path, target: Path, parameters: dict[str, Any], label: str, position: str) -> Path:
     """Execute ``source`` into a temporary file, strip volatile metadata, then move it to ``target``.
-    ``engine``: ``quiet`` (a new kernel) or ``warm`` (this thread's reused kernel), see grcp9.kernels."""
+    It runs in this thread's warm kernel (grcp9.kernels)."""
     import papermill
 
     from grcp9 import kernels  # noqa: F401  (registers the engines)
@@ -166,7 +165,7 @@ def _run_notebook(source: Path, target: Path, parameters: dict[str, Any], label:
     print(f"[notebooks {position}] executing {label} (wave {parameters['wave']}, data {parameters['data_dir']})", flush=True)
     try:
         papermill.execute_notebook(str(source), str(temporary), parameters=parameters, kernel_name="python3",
-                                   cwd=str(paths.REPO_ROOT), progress_bar=False, log_output=False, engine_name=engine,
+                                   cwd=str(paths.REPO_ROOT), progress_bar=False, log_output=False, engine_name="warm",
                                    start_timeout=KERNEL_START_TIMEOUT,
                                    # written once at the end (and on a failure), not after every cell
                                    request_save_on_cell_execute=False)
@@ -195,14 +194,14 @@ def execute(name: str, params_file: Path = paths.PARAMS_FILE, position: str = ""
     """Execute notebooks/<name>.ipynb with papermill into book/generated/notebooks/<name>.ipynb."""
     parameters = notebook_parameters(read_parameters(params_file), name)
     return _run_notebook(paths.NOTEBOOKS_DIR / f"{name}.ipynb", paths.EXECUTED_DIR / f"{name}.ipynb",
-                         parameters, f"{name}.ipynb", position, engine="warm")
+                         parameters, f"{name}.ipynb", position)
 
 
 def execute_profile(iscm_id: str, params_file: Path = paths.PARAMS_FILE, position: str = "") -> Path:
     """Execute the profile template for one respondent into book/generated/profiles/<iscm_id>.ipynb."""
     parameters = {**notebook_parameters(read_parameters(params_file), paths.PROFILE_TEMPLATE), "iscm_id": iscm_id}
     return _run_notebook(paths.NOTEBOOKS_DIR / f"{paths.PROFILE_TEMPLATE}.ipynb", paths.PROFILES_DIR / f"{iscm_id}.ipynb",
-                         parameters, f"profile of {iscm_id}", position, engine="warm")
+                         parameters, f"profile of {iscm_id}", position)
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,12 @@ The pass (``scan``) reads the report's text, finds every token that states a num
    years the "mostly biennially" claim is checked against, a fact of an answer that another place
    of the report restates), in the part of the report the quote's section belongs to;
 3. **in the data, not checked**: the token lies inside the locating quote of a row of another table
-   of the package (an agenda item's times, a fact of a free-text answer): transcribed, but no claim
-   checks it;
+   of the package that no claim's check tests: transcribed, but not checked;
 4. **not yet in the ledger**: a date, a time of day or a year, and every other count or percentage:
-   countable statements of the report that no ledger claim checks yet. Their number is the gap
-   that the ledger still has to close, reported in the verification appendix.
+   countable statements of the report that no ledger claim checks.
+
+The coverage rule (data/README.md) is that no numeral ends in the last two groups; the test suite
+fails when one does, and the verification appendix reports the counts of all four.
 
 The result is kept in ``data/report_numerals.csv`` (one row per token, with its line and a short locating quote), so the book reports coverage without the report's text at hand. ``python -m
 grcp9.coverage --report-text PATH`` writes it anew; the test suite scans the text again and fails

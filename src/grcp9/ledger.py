@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -296,7 +296,7 @@ def session_span(data: SurveyData, row: dict[str, Any]) -> Check:
     items = data.agenda_items[data.agenda_items["session_id"] == row["subject"]].sort_values("position")
     if items.empty:
         return Check(UNCHECKABLE, "", "the agenda lists no items for this session")
-    evidence = _evidence("agenda_items.csv", *(record for _, record in items.iterrows()))
+    evidence = _evidence("agenda_items.csv", items.to_dict("records"))
     gaps = [f"{a} to {b}" for a, b in zip(items["end"].iloc[:-1], items["start"].iloc[1:], strict=True) if a != b]
     span = f"{items['start'].iloc[0]}-{items['end'].iloc[-1]}"
     minutes = _minutes(items["end"].iloc[-1]) - _minutes(items["start"].iloc[0])
@@ -390,18 +390,25 @@ def grcp_biennial(data: SurveyData, row: dict[str, Any]) -> Check:
     two = sum(gap == 2 for gap in gaps)
     status = MATCHES if two * 2 > len(gaps) else DIFFERS
     return Check(status, f"{two} of {len(gaps)}", f"years between meetings: {', '.join(map(str, gaps))}",
-                 _evidence("grcp_meetings.csv", *(record for _, record in data.grcp_meetings.iterrows())))
+                 _evidence("grcp_meetings.csv", data.grcp_meetings.to_dict("records")))
 
 
 # --- facts of the ISCMs' answers (statement_facts.csv), and events of the regional reviews -------------
 
-def _fact(data: SurveyData, row: dict[str, Any]) -> pd.Series:
-    """The fact a claim names in ``subject``: iscm/question/location/item/kind, and optionally a
-    word of its value when the item has several facts of that kind."""
-    iscm_id, question, location, item, kind, *words = row["subject"].split("/")
+def _facts(data: SurveyData, row: dict[str, Any]) -> pd.DataFrame:
+    """The facts a claim names in ``subject``: iscm/question/location/item/kind (a sixth part, a
+    word of the value, is read by ``_fact``)."""
+    iscm_id, question, location, item, kind = row["subject"].split("/")[:5]
     facts = data.statement_facts
-    hits = facts[(facts["wave"] == row["wave"]) & (facts["iscm_id"] == iscm_id) & (facts["question"] == question)
+    return facts[(facts["wave"] == row["wave"]) & (facts["iscm_id"] == iscm_id) & (facts["question"] == question)
                  & (facts["location"] == location) & (facts["item"].astype(str) == item) & (facts["fact_kind"] == kind)]
+
+
+def _fact(data: SurveyData, row: dict[str, Any]) -> pd.Series:
+    """The one fact a claim names in ``subject``, picked by a word of its value when the item has
+    several facts of that kind."""
+    hits = _facts(data, row)
+    words = row["subject"].split("/")[5:]
     if words:
         hits = hits[hits["value"].str.contains(words[0], regex=False)]
     if len(hits) != 1:
@@ -409,7 +416,8 @@ def _fact(data: SurveyData, row: dict[str, Any]) -> pd.Series:
     return hits.iloc[0]
 
 
-def _evidence(table: str, *records: Any) -> tuple[tuple[str, str, str], ...]:
+def _evidence(table: str, records: Iterable[Any]) -> tuple[tuple[str, str, str], ...]:
+    """(table, source_section, source_quote) of each data row a check tested."""
     return tuple((table, str(record["source_section"]), str(record["source_quote"])) for record in records)
 
 
@@ -428,9 +436,9 @@ def fact_agrees(data: SurveyData, row: dict[str, Any]) -> Check:
     if re.fullmatch(r"\d{4}", value):
         years = _years(stated)
         return Check(MATCHES if int(value) in years else DIFFERS, ", ".join(map(str, years)), where,
-                     _evidence("statement_facts.csv", fact))
+                     _evidence("statement_facts.csv", [fact]))
     same = re.match(rf"{re.escape(value)}\b", stated) is not None
-    return Check(MATCHES if same else DIFFERS, stated, where, _evidence("statement_facts.csv", fact))
+    return Check(MATCHES if same else DIFFERS, stated, where, _evidence("statement_facts.csv", [fact]))
 
 
 def fact_after(data: SurveyData, row: dict[str, Any]) -> Check:
@@ -439,20 +447,17 @@ def fact_after(data: SurveyData, row: dict[str, Any]) -> Check:
     fact = _fact(data, row)
     start = min(_years(str(fact["value"])))
     status = MATCHES if int(str(row["value"])[:4]) >= start else DIFFERS
-    return Check(status, f"from {start}", f"the answer dates the start in {start}", _evidence("statement_facts.csv", fact))
+    return Check(status, f"from {start}", f"the answer dates the start in {start}", _evidence("statement_facts.csv", [fact]))
 
 
 def dated_in_the_past(data: SurveyData, row: dict[str, Any]) -> Check:
     """A list the report presents as done ("developed", "revised"): every year its items give is
     no later than the survey's year (a plan would be dated later)."""
-    iscm_id, question, location, item, kind = row["subject"].split("/")
-    facts = data.statement_facts
-    items = facts[(facts["wave"] == row["wave"]) & (facts["iscm_id"] == iscm_id) & (facts["question"] == question)
-                  & (facts["location"] == location) & (facts["item"].astype(str) == item) & (facts["fact_kind"] == kind)]
+    items = _facts(data, row)
     survey_year = int(data.wave(row["wave"]).wave)
     later = [value for value in items["value"] if any(year > survey_year for year in _years(value))]
     dated = [value for value in items["value"] if _years(value)]
-    evidence = _evidence("statement_facts.csv", *(record for _, record in items.iterrows()))
+    evidence = _evidence("statement_facts.csv", items.to_dict("records"))
     if not dated:
         return Check(UNCHECKABLE, "", "the items give no years", evidence)
     if later:
@@ -465,7 +470,7 @@ def self_reported(data: SurveyData, row: dict[str, Any]) -> Check:
     the package holds nothing else to check it against."""
     fact = _fact(data, row)
     return Check(UNCHECKABLE, "", f"the ISCM's own statement ({fact['value']}); nothing else in the data dates or counts it",
-                 _evidence("statement_facts.csv", fact))
+                 _evidence("statement_facts.csv", [fact]))
 
 
 def event_in_period(data: SurveyData, row: dict[str, Any]) -> Check:
@@ -476,7 +481,7 @@ def event_in_period(data: SurveyData, row: dict[str, Any]) -> Check:
     first, last = (int(year) for year in str(data.wave(row["wave"]).review_period).split("-"))
     year = int(str(event["date"])[:4])
     status = MATCHES if first <= year <= last else DIFFERS
-    return Check(status, str(event["date"]), f"review period {first}-{last}", _evidence("review_events.csv", event))
+    return Check(status, str(event["date"]), f"review period {first}-{last}", _evidence("review_events.csv", [event]))
 
 
 def not_in_data(data: SurveyData, row: dict[str, Any]) -> Check:
