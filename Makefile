@@ -83,8 +83,10 @@ book: $(BOOK_STAMP) ## Build the book: HTML in _build/html, PDF in _build/latex 
 	@echo "HTML: $(CURDIR)/_build/html/index.html"
 	@echo "PDF:  $(CURDIR)/$(PDF)"
 
-html: $(EXECUTION_STAMP) | venv ## Preview: the HTML only, in _preview/html (fast; leaves the book in _build/ alone)
-	@$(BIN)/python -m grcp9.build preview
+# The params, notebooks and HTML steps in one process: one interpreter to start, and the HTML
+# builder imported while the kernels run.
+html: | venv ## Preview: the HTML only, in _preview/html (fast; leaves the book in _build/ alone)
+	@$(BIN)/python -m grcp9.build html --data-dir '$(DATA_DIR)' --wave '$(WAVE)' --compare '$(COMPARE)'
 
 questionnaire: | venv ## Write the questionnaire of WAVE as an XLSForm: questionnaire/grcp9-questionnaire-<wave>.xlsx (checked with pyxform)
 	@$(BIN)/python -m grcp9.xlsform --data-dir '$(DATA_DIR)' --wave '$(WAVE)'

@@ -47,6 +47,65 @@ def test_params_rewritten_only_when_changed(tmp_path, data_copy):
     assert build.write_params(str(data_copy), "2021", target) is False
 
 
+@pytest.fixture
+def params_outputs(tmp_path, monkeypatch):
+    """The params step's outputs (and what it removes) in tmp_path, not in this checkout."""
+    generated = tmp_path / "generated"
+    for name, path in {"PARAMS_FILE": generated / "params.json",
+                       "PROFILE_LIST": generated / "profiles.txt", "PARAMS_INPUTS": generated / ".params-inputs",
+                       "EXECUTED_DIR": generated / "notebooks", "PROFILES_DIR": generated / "profiles",
+                       "FIGURES_DIR": generated / "figures", "TABLES_DIR": generated / "tables"}.items():
+        monkeypatch.setattr(paths, name, path)
+    generated.mkdir()
+    return generated
+
+
+def test_params_step_validates_again_exactly_when_its_inputs_change(tmp_path, data_copy, params_outputs, monkeypatch):
+    package = tmp_path / "package"
+    package.mkdir()
+    (package / "module.py").write_text("RULE = 1\n", encoding="utf-8")
+    monkeypatch.setattr(paths, "PACKAGE_DIR", package)
+    validations = []
+    real_write_params = build.write_params
+
+    def counted(*arguments, **keywords):
+        validations.append(arguments[:2])
+        return real_write_params(*arguments, **keywords)
+
+    monkeypatch.setattr(build, "write_params", counted)
+    first = build.check_params(str(data_copy), "2021")
+    assert first.endswith(": valid") and len(validations) == 1
+    assert json.loads(paths.PARAMS_FILE.read_text())["wave"] == "2021"
+    assert "arcp" in paths.PROFILE_LIST.read_text().split()
+    assert build.check_params(str(data_copy), "2021").endswith("valid (unchanged since validated)")
+    assert len(validations) == 1  # nothing read again
+    # The same bytes written again (a new time, the same content) are the same inputs.
+    roster = data_copy / "survey_roster.csv"
+    roster.write_bytes(roster.read_bytes())
+    build.check_params(str(data_copy), "2021")
+    assert len(validations) == 1
+    # Other arguments, a changed module of the package: validated again.
+    build.check_params(str(data_copy), "")
+    assert len(validations) == 2
+    (package / "module.py").write_text("RULE = 2\n", encoding="utf-8")
+    build.check_params(str(data_copy), "")
+    assert len(validations) == 3
+    # A data change that breaks the package fails, and keeps failing: no verdict is kept from before.
+    text = roster.read_text(encoding="utf-8")
+    roster.write_text(text.replace(",yes,", ",perhaps,", 1), encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(DataValidationError, match="survey_roster.csv"):
+            build.check_params(str(data_copy), "")
+    assert not paths.PARAMS_INPUTS.exists()
+    roster.write_text(text, encoding="utf-8")
+    assert build.check_params(str(data_copy), "").endswith(": valid (unchanged)")
+    assert len(validations) == 6
+    # A params file changed by another step is not what was validated.
+    paths.PARAMS_FILE.write_text("{}", encoding="utf-8")
+    build.check_params(str(data_copy), "")
+    assert len(validations) == 7 and json.loads(paths.PARAMS_FILE.read_text())["wave"] == "2021"
+
+
 def test_params_command_reports_one_readable_line(capsys):
     assert build.main(["params", "--data-dir", "data", "--wave", "1999"]) == 1
     assert capsys.readouterr().err.startswith("error: parameter 'wave': expected one of 2021")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -84,6 +85,10 @@ def test_one_table_change_reruns_exactly_its_readers(clean):
     reran = change_and_rebuild(clean, "data/challenges.csv", "Data on migration,", "Data on migration flows,", "html")
     assert reran == {"factsheet.ipynb"}
     assert "Data on migration flows" in (clean / "_preview" / "html" / "annex1.html").read_text(encoding="utf-8")
+    # The data package offered for download is made again from the changed data.
+    with zipfile.ZipFile(clean / paths.DOWNLOADS_DIR.relative_to(paths.REPO_ROOT) / paths.DATA_ZIP_NAME) as archive:
+        table = next(name for name in archive.namelist() if name.endswith("/challenges.csv"))
+        assert "Data on migration flows" in archive.read(table).decode("utf-8")
     assert sandbox.digest(clean / "_build") == book_before, "make html changed the book in _build/"
     reran = change_and_rebuild(clean, "data/review_event_participants.csv", "arab-region-dialogue,midcom,", "arab-region-dialogue,colombo,")
     # The verification ledger recounts the named participants of review events too.

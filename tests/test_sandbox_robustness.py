@@ -162,17 +162,20 @@ def test_broken_input_stops_before_notebooks_and_keeps_the_book(built, tmp_path,
 
 # --- 5. a failing build step leaves the previous book in place ------------------------------------
 
-def failing_step(root: Path, path: str, change: Callable[[str], str]) -> subprocess.CompletedProcess[str]:
+def failing_step(root: Path, path: str, change: Callable[[str], str], goal: str = "book") -> subprocess.CompletedProcess[str]:
+    """Break ``path`` with ``change``, run make ``goal``: it fails, and neither the book in _build/ nor
+    the preview in _preview/ changed."""
     target = root / path
     original = target.read_text(encoding="utf-8")
-    before = sandbox.digest(root / "_build")
+    before = {output: sandbox.digest(root / output) if (root / output).exists() else None for output in ("_build", "_preview")}
     try:
         target.write_text(change(original), encoding="utf-8")
-        result = sandbox.make(root, "book")
+        result = sandbox.make(root, goal)
     finally:
         target.write_text(original, encoding="utf-8")
     assert result.returncode != 0
-    assert sandbox.digest(root / "_build") == before, "the last good book changed"
+    after = {output: sandbox.digest(root / output) if (root / output).exists() else None for output in ("_build", "_preview")}
+    assert after == before, "the last good book or preview changed"
     return result
 
 
@@ -180,6 +183,14 @@ def test_failed_html_step_keeps_the_book(built):
     # downloads.md is in the HTML edition only (paths.HTML_ONLY_PAGES): only the HTML step fails.
     result = failing_step(built, "book/downloads.md", lambda text: text + "\nSee {glue:text}`generated/notebooks/respondents.ipynb::no_such_key:d`.\n")
     assert "error: book step 'HTML' failed" in result.stderr
+
+
+def test_failed_preview_says_why_and_keeps_the_book(built):
+    # make html builds in its own process (grcp9.build html): Sphinx's message reaches the author.
+    result = failing_step(built, "book/downloads.md", lambda text: text + "\nSee {glue:text}`generated/notebooks/respondents.ipynb::no_such_key:d`.\n",
+                          "html")
+    assert "error: preview step 'HTML' failed" in result.stderr
+    assert "no_such_key" in result.stderr
 
 
 def test_failed_pdf_step_keeps_the_book(built):

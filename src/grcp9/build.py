@@ -25,6 +25,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,48 @@ def write_params(data_dir: str, wave: str, params_file: Path = paths.PARAMS_FILE
                           "compare_waves": compare_waves, "report": about.has_report, "fictitious": about.fictitious},
                          indent=2, sort_keys=True) + "\n"
     return _write_if_changed(params_file, content.encode("utf-8"))
+
+
+def params_fingerprint(data_dir: str, wave: str, compare: str = "") -> str | None:
+    """A hash of everything the params step's verdict depends on: the arguments, every file of the
+    data package's folder (names and bytes) and the package's code. None when the folder is
+    missing (the params step then says so)."""
+    root = paths.resolve(data_dir)
+    if not root.is_dir():
+        return None
+    digest = hashlib.sha256(json.dumps([data_dir, wave, compare, str(paths.GENERATED_DIR)]).encode("utf-8"))
+    for base, files in ((root, root.rglob("*")), (paths.PACKAGE_DIR, paths.PACKAGE_DIR.glob("*.py"))):
+        for file in sorted(f for f in files if f.is_file()):
+            digest.update(f"\0{base.name}/{file.relative_to(base).as_posix()}\0".encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def check_params(data_dir: str, wave: str, compare: str = "") -> str:
+    """The params step: validate the data and parameters and write params.json and the profile
+    list (each only if it changed). When the data, the package's code and the arguments hash as
+    they did at the last successful validation, and its outputs are in place, nothing is read
+    again: the same inputs get the same verdict. Returns the step's progress line."""
+    fingerprint = params_fingerprint(data_dir, wave, compare)
+
+    def record() -> str:  # the inputs' hash, and that of the outputs they gave
+        outputs = hashlib.sha256(b"".join(o.read_bytes() for o in (paths.PARAMS_FILE, paths.PROFILE_LIST)))
+        return f"{fingerprint}\n{outputs.hexdigest()}\n"
+
+    unchanged = (fingerprint is not None and paths.PARAMS_INPUTS.is_file() and paths.PARAMS_FILE.is_file()
+                 and paths.PROFILE_LIST.is_file() and paths.PARAMS_INPUTS.read_text(encoding="utf-8") == record())
+    if unchanged:
+        note = " (unchanged since validated)"
+    else:
+        paths.PARAMS_INPUTS.unlink(missing_ok=True)  # until this validation succeeds
+        changed = write_params(data_dir, wave, paths.PARAMS_FILE, compare=compare)
+        write_profile_list(paths.PARAMS_FILE, paths.PROFILE_LIST)
+        note = "" if changed else " (unchanged)"
+        if fingerprint is not None:
+            paths.PARAMS_INPUTS.write_text(record(), encoding="utf-8")
+    shown = read_parameters(paths.PARAMS_FILE)
+    compared = f", compared with {', '.join(shown['compare_waves'])}" if shown["compare_waves"] else ""
+    return f"[params] data {data_dir}, wave {shown['wave']}{compared}: valid{note}"
 
 
 def selected_notebooks(parameters: dict[str, Any]) -> list[str]:
@@ -252,9 +295,11 @@ def is_outdated(job: NotebookJob, params_file: Path = paths.PARAMS_FILE) -> bool
     return any(not d.is_file() or d.stat().st_mtime_ns > built for d in [job.source, params_file, *dependencies])
 
 
-def execute_outdated(jobs: int = 0, params_file: Path = paths.PARAMS_FILE) -> list[NotebookJob]:
+def execute_outdated(jobs: int = 0, params_file: Path = paths.PARAMS_FILE,
+                     meanwhile: Callable[[], None] | None = None) -> list[NotebookJob]:
     """Execute the out-of-date notebooks, ``jobs`` kernels at a time (default: one per core), and touch
-    the execution stamp if anything ran, so make rebuilds the book only then."""
+    the execution stamp if anything ran, so make rebuilds the book only then. ``meanwhile`` runs in
+    this thread while the kernels work (the preview imports its HTML builder then)."""
     profile_ids = paths.PROFILE_LIST.read_text(encoding="utf-8").split()
     notebooks = selected_notebooks(read_parameters(params_file))
     todo = [job for job in notebook_jobs(profile_ids, notebooks) if is_outdated(job, params_file)]
@@ -280,6 +325,8 @@ def execute_outdated(jobs: int = 0, params_file: Path = paths.PARAMS_FILE) -> li
     try:
         with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
             futures = [pool.submit(run, job) for job in todo]
+            if meanwhile is not None:
+                meanwhile()
             concurrent.futures.wait(futures)
     finally:
         kernels.shutdown_warm_kernels()
@@ -411,16 +458,25 @@ def write_downloads(params_file: Path = paths.PARAMS_FILE) -> list[Path]:
     target = paths.DOWNLOADS_DIR
     target.mkdir(parents=True, exist_ok=True)
     data_zip = target / paths.DATA_ZIP_NAME
-    staged = target / f".{paths.DATA_ZIP_NAME}.new"
-    release.data_archive(paths.resolve(parameters["data_dir"]), staged, Path(paths.DATA_ZIP_NAME).stem)
-    _write_if_changed(data_zip, staged.read_bytes())
-    staged.unlink()
-    # The questionnaire of the wave shown, as an XLSForm for KoBoToolbox and ODK (grcp9.xlsform).
-    from grcp9 import data, xlsform
-
     xlsform_name = paths.xlsform_name(parameters["wave"])
-    loaded = data.load(parameters["data_dir"])
-    _write_if_changed(target / xlsform_name, xlsform.workbook_bytes(xlsform.form(loaded, parameters["wave"])))
+    # The data package (zip) and the questionnaire (XLSForm) are made from the data and the package's
+    # code alone: made again only when those (hashed as by the params step) changed.
+    fingerprint = params_fingerprint(parameters["data_dir"], parameters["wave"])
+    made = (fingerprint is not None and data_zip.is_file() and (target / xlsform_name).is_file()
+            and paths.DOWNLOADS_INPUTS.is_file() and paths.DOWNLOADS_INPUTS.read_text(encoding="utf-8") == fingerprint)
+    if not made:
+        paths.DOWNLOADS_INPUTS.unlink(missing_ok=True)
+        staged = target / f".{paths.DATA_ZIP_NAME}.new"
+        release.data_archive(paths.resolve(parameters["data_dir"]), staged, Path(paths.DATA_ZIP_NAME).stem)
+        _write_if_changed(data_zip, staged.read_bytes())
+        staged.unlink()
+        # The questionnaire of the wave shown, as an XLSForm for KoBoToolbox and ODK (grcp9.xlsform).
+        from grcp9 import data, xlsform
+
+        loaded = data.load(parameters["data_dir"])
+        _write_if_changed(target / xlsform_name, xlsform.workbook_bytes(xlsform.form(loaded, parameters["wave"])))
+        if fingerprint is not None:
+            paths.DOWNLOADS_INPUTS.write_text(fingerprint, encoding="utf-8")
     for stale in target.glob("grcp9-questionnaire-*.xlsx"):
         if stale.name != xlsform_name:
             stale.unlink()
@@ -514,16 +570,60 @@ def _reset_staging_on_new_parameters(params_file: Path = paths.PARAMS_FILE) -> N
     marker.write_bytes(current)
 
 
+# What the HTML step imports first (Sphinx, Jupyter Book, myst-nb, the theme): about 0.8 s, which
+# the preview spends while its notebooks run (``import_html_builder``).
+HTML_BUILDER_MODULES = ("jupyter_book.cli.main", "jupyter_book.sphinx", "sphinx.application", "myst_nb.sphinx_ext",
+                        "sphinx_book_theme", "sphinx_design", "sphinxcontrib.bibtex", "sphinx.ext.viewcode")
+
+
+def import_html_builder() -> None:
+    """Import the HTML step's modules (while something else, e.g. a kernel, does the work)."""
+    import importlib
+
+    for name in HTML_BUILDER_MODULES:
+        importlib.import_module(name)
+
+
+def _build_html_here(root: Path, toc: Path, label: str) -> bool:
+    """Run Jupyter Book's HTML build in this process (no interpreter to start, and what
+    ``import_html_builder`` imported is ready), its messages into ``<root>/build.log``; on a
+    failure print the log's end. Returns whether it succeeded."""
+    import contextlib
+    import traceback
+
+    from jupyter_book.cli.main import main as jupyter_book
+
+    started = time.monotonic()
+    log_file = root / "build.log"
+    print(f"[{label}] building HTML (log: {log_file.relative_to(paths.REPO_ROOT)})", flush=True)
+    root.mkdir(parents=True, exist_ok=True)
+    with log_file.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+        try:
+            jupyter_book.main(_jupyter_book_command(root, toc)[1:], prog_name="jupyter-book", standalone_mode=False)
+            succeeded = True
+        except SystemExit as stop:  # Jupyter Book's exit on Sphinx's non-zero status
+            succeeded = stop.code in (0, None)
+        # Any error of Sphinx, Jupyter Book or an extension fails the step, logged as the command would.
+        except Exception:  # noqa: BLE001
+            traceback.print_exc(file=log)
+            succeeded = False
+    if not succeeded:
+        print(log_file.read_text(encoding="utf-8")[-4000:], file=sys.stderr)
+        return False
+    print(f"[{label}] HTML built in {time.monotonic() - started:.1f} s", flush=True)
+    return True
+
+
 def build_preview() -> Path:
     """HTML only, for an author's quick look: built in the same staging tree as the book's HTML
-    (so it reads incrementally) and copied to ``_preview/html``. ``_build/`` is left alone: the
-    book there is only ever replaced by ``build_book``, HTML and PDF together."""
+    (so it reads incrementally), in this process, and copied to ``_preview/html``. ``_build/`` is
+    left alone: the book there is only ever replaced by ``build_book``, HTML and PDF together."""
     _reset_staging_on_new_parameters()
     html_root = paths.STAGING_DIR / "html"
     write_downloads()
     html_toc = write_book_toc(html_root / "_toc.yml")
     # Unlike the book, pages are not all written afresh: Sphinx writes only what changed.
-    if _run_jupyter_book({"HTML": (html_root, html_toc, ())}, "preview"):
+    if not _build_html_here(html_root, html_toc, "preview"):
         raise BuildError(f"preview step 'HTML' failed (see the messages above); {paths.PREVIEW_DIR.name}/ is unchanged")
     incoming = paths.PREVIEW_DIR.with_name(paths.PREVIEW_DIR.name + ".incoming")
     shutil.rmtree(incoming, ignore_errors=True)
@@ -615,15 +715,15 @@ def main(argv: list[str] | None = None) -> int:
     outdated.add_argument("--jobs", type=int, default=0, help="kernels at a time (default: one per core)")
     commands.add_parser("book", help="build HTML and PDF atomically into _build/")
     commands.add_parser("preview", help="build the HTML only into _preview/html (leaves _build/ alone)")
+    html = commands.add_parser("html", help="params, notebooks and preview in one process (make html)")
+    html.add_argument("--data-dir", default="data")
+    html.add_argument("--wave", default="")
+    html.add_argument("--compare", default="")
     arguments = parser.parse_args(argv)
 
     def step() -> str:
         if arguments.command == "params":
-            changed = write_params(arguments.data_dir, arguments.wave, compare=arguments.compare)
-            write_profile_list()
-            shown = read_parameters()
-            compared = f", compared with {', '.join(shown['compare_waves'])}" if shown["compare_waves"] else ""
-            return f"[params] data {arguments.data_dir}, wave {shown['wave']}{compared}: valid" + ("" if changed else " (unchanged)")
+            return check_params(arguments.data_dir, arguments.wave, arguments.compare)
         if arguments.command == "execute":
             execute(arguments.name, position=arguments.position)
             return ""
@@ -639,6 +739,11 @@ def main(argv: list[str] | None = None) -> int:
             executed = execute_outdated(jobs=arguments.jobs)
             return f"[notebooks] {len(executed)} executed" if executed else "[notebooks] up to date"
         if arguments.command == "preview":
+            return f"[preview] HTML: {build_preview().relative_to(paths.REPO_ROOT)}"
+        if arguments.command == "html":  # the steps of make html, without an interpreter started for each
+            print(check_params(arguments.data_dir, arguments.wave, arguments.compare), flush=True)
+            executed = execute_outdated(meanwhile=import_html_builder)
+            print(f"[notebooks] {len(executed)} executed" if executed else "[notebooks] up to date", flush=True)
             return f"[preview] HTML: {build_preview().relative_to(paths.REPO_ROOT)}"
         html, pdf = build_book()
         return f"[book] HTML: {html.relative_to(paths.REPO_ROOT)}\n[book] PDF:  {pdf.relative_to(paths.REPO_ROOT)}"

@@ -37,6 +37,11 @@ PROFILE_TEMPLATE = "iscm_profile"  # notebooks/iscm_profile.ipynb, executed once
 PROFILE_LIST = GENERATED_DIR / "profiles.txt"  # one respondent id a line, written by the params step
 PARAMS_FILE = GENERATED_DIR / "params.json"
 EXECUTION_STAMP = GENERATED_DIR / ".executed"  # touched whenever notebooks were executed
+# What the last successful params step validated (grcp9.build.params_fingerprint): the data, the
+# package's code and the parameters, hashed. The downloads' data files keep one of their own.
+PARAMS_INPUTS = GENERATED_DIR / ".params-inputs"
+DOWNLOADS_INPUTS = DOWNLOADS_DIR / ".data-inputs"
+PACKAGE_DIR = Path(__file__).resolve().parent
 BUILD_DIR = REPO_ROOT / "_build"
 PREVIEW_DIR = REPO_ROOT / "_preview"  # make html: the HTML alone, for an author's quick look
 STAGING_DIR = REPO_ROOT / ".staging"
