@@ -119,3 +119,12 @@ def browser():  # type: ignore[no-untyped-def]
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield instance
         instance.close()
+
+
+@pytest.fixture(scope="session")
+def checking_tab(browser):  # type: ignore[no-untyped-def]
+    """One tab, in a browser context of its own, that test_browser.check_page loads every page into
+    (the tests that change a page, its colours or its filter open tabs of their own)."""
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()

@@ -75,23 +75,45 @@ def is_source_page(page: str) -> bool:
 
 
 @pytest.mark.parametrize("page", [page for page in html_pages() if not is_generated_page(page)])
-def test_page_in_browser(site, browser, page):
-    check_page(site, browser, page)
+def test_page_in_browser(site, checking_tab, page):
+    check_page(site, checking_tab, page)
 
 
-def check_page(site: str, browser, page: str) -> None:  # type: ignore[no-untyped-def]
-    """Console, network, images, links, visible glued values, language and axe-core on one page."""
-    tab = browser.new_page()
+DESKTOP = {"width": 1280, "height": 720}  # Playwright's default viewport, restored before each page
+
+
+def check_page(site: str, tab, page: str) -> None:  # type: ignore[no-untyped-def]
+    """Console, network, images, links, visible glued values, language and axe-core on one page.
+
+    ``tab`` is the worker's checking tab (conftest.checking_tab): each page is loaded into the same
+    tab, with this check's own listeners, removed when it ends. Measured on 6 profile pages: 0.9 s
+    of CPU per page instead of 2.0 s with a new browser context and tab for each (no new renderer
+    process, the stylesheets and scripts cached, axe-core's script compiled once)."""
     problems: list[str] = []
     # Failed loads are reported once, with their URL, by the response handler below.
-    tab.on("console", lambda message: problems.append(f"console {message.type}: {message.text}")
-           if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
     # The browser asks every origin for /favicon.ico by itself; pages link their own icon instead
     # (the root redirect page has none), so that request alone is not a broken link of ours.
-    tab.on("response", lambda response: problems.append(f"HTTP {response.status}: {response.url}")
-           if response.status >= 400 and not response.url.endswith("/favicon.ico") else None)
-    tab.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    tab.on("requestfailed", lambda request: problems.append(f"request failed: {request.url}"))
+    listeners = {
+        "console": lambda message: problems.append(f"console {message.type}: {message.text}")
+        if message.type == "error" and not message.text.startswith("Failed to load resource") else None,
+        "response": lambda response: problems.append(f"HTTP {response.status}: {response.url}")
+        if response.status >= 400 and not response.url.endswith("/favicon.ico") else None,
+        "pageerror": lambda error: problems.append(f"page error: {error}"),
+        "requestfailed": lambda request: problems.append(f"request failed: {request.url}"),
+    }
+    for event, listener in listeners.items():
+        tab.on(event, listener)
+    try:
+        tab.set_viewport_size(DESKTOP)
+        check_loaded_page(site, tab, page)
+    finally:
+        for event, listener in listeners.items():
+            tab.remove_listener(event, listener)
+    assert not problems, problems
+
+
+def check_loaded_page(site: str, tab, page: str) -> None:  # type: ignore[no-untyped-def]
+    """check_page's checks of what the page shows (its listeners collect what the browser reports)."""
     tab.goto(site + page, wait_until="load")
     if page == "index.html":  # the root page only redirects to the first chapter
         tab.wait_for_url("**/intro.html")
@@ -111,8 +133,6 @@ def check_page(site: str, browser, page: str) -> None:  # type: ignore[no-untype
     tab.set_viewport_size({"width": PHONE_WIDTH, "height": 800})
     assert tab.evaluate(PAGE_OVERFLOW) <= 0, f"{page} scrolls sideways at {PHONE_WIDTH} px"
     assert small_figure_text(tab, page) == []
-    tab.close()
-    assert not problems, problems
 
 
 PHONE_WIDTH = 400
@@ -177,6 +197,16 @@ def test_dark_mode_is_accessible(site, browser, page):
     tab.wait_for_timeout(600)  # the theme's colour transitions
     assert accessibility_violations(tab) == []
     tab.close()
+
+
+def test_the_page_check_reports_what_the_browser_reports(site, checking_tab):
+    """In the shared tab, a page's failed request fails its check, and that check's listeners are
+    gone afterwards: the next page's check is its own."""
+    with pytest.raises(AssertionError, match=r"HTTP 404: .*/no-such-page\.html"):
+        check_page(site, checking_tab, "no-such-page.html")
+    for event in ("console", "response", "pageerror", "requestfailed"):
+        assert not checking_tab._impl_obj.listeners(event), f"a {event} listener survived its check"
+    check_page(site, checking_tab, "findings.html")
 
 
 def test_the_accessibility_check_finds_a_violation(site, browser):

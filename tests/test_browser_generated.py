@@ -24,8 +24,8 @@ WITHOUT_BROWSER = [page for page in html_pages() if is_source_page(page) and pag
 
 
 @pytest.mark.parametrize("page", IN_BROWSER)
-def test_generated_page_in_browser(site, browser, page):
-    check_page(site, browser, page)
+def test_generated_page_in_browser(site, checking_tab, page):
+    check_page(site, checking_tab, page)
 
 
 @pytest.mark.parametrize("page", WITHOUT_BROWSER)
