@@ -34,7 +34,11 @@ KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enable
 # Run before each reuse of a warm kernel, without storing history (so it takes no execution count).
 # Each notebook imports the package's modules anew (so that its record of the modules it read,
 # ``Results.record_inputs``, lists its own imports, and no module state crosses notebooks), and
-# finds no figure left open by the previous one.
+# finds no figure left open by the previous one. The garbage collector then frees what the last
+# notebook left in cycles, and freezes what survives (the libraries and their caches): every later
+# collection, %reset's included, looks only at what the notebooks since made. A reset took 0.09 s
+# with a full collection each time and 0.008 s so (measured in a kernel with the package, pandas
+# and matplotlib loaded).
 RESET = """\
 import sys
 for name in [name for name in sys.modules if name == 'grcp9' or name.startswith('grcp9.')]:
@@ -43,6 +47,10 @@ if 'matplotlib.pyplot' in sys.modules:
     sys.modules['matplotlib.pyplot'].close('all')
 get_ipython().run_line_magic('reset', '-f')
 get_ipython().execution_count = 1
+import gc
+gc.collect()
+gc.freeze()
+del gc
 """
 
 _local = threading.local()
