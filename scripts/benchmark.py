@@ -153,9 +153,14 @@ def kernel_start_seconds(repeats: int = 3) -> float:
         return (time.monotonic() - started) / repeats
 
 
-def step_seconds(log: str, step: str) -> float | None:
-    match = re.search(rf"\[book\] {step} built in ([0-9.]+) s", log)
+def logged_seconds(log: str, pattern: str) -> float | None:
+    """Seconds a step printed in its progress line (the first group of ``pattern``)."""
+    match = re.search(pattern, log)
     return float(match.group(1)) if match else None
+
+
+def step_seconds(log: str, step: str) -> float | None:
+    return logged_seconds(log, rf"\[book\] {step} built in ([0-9.]+) s")
 
 
 def scale(folder: Path) -> dict[int, float]:
@@ -203,9 +208,12 @@ def main() -> int:
         results["make html after a one-table change"], log = make_timed(f"make html after changing {CHANGED_TABLE}", ours, "html")
         rerun = sorted(set(re.findall(r"executing (\S+)", log)))
         print(f"  notebooks re-executed after the change: {', '.join(rerun)}")
+        results["  its notebook step (one-table change)"] = logged_seconds(log, r"\[notebooks\] \d+ executed in ([0-9.]+) s")
+        results["  its HTML step (one-table change)"] = logged_seconds(log, r"\[preview\] HTML built in ([0-9.]+) s")
         chapter = ours / CHANGED_CHAPTER
         chapter.write_text(chapter.read_text(encoding="utf-8") + "\nAn added sentence.\n", encoding="utf-8")
-        results["make html after a one-chapter change"], _ = make_timed(f"make html after changing {CHANGED_CHAPTER}", ours, "html")
+        results["make html after a one-chapter change"], log = make_timed(f"make html after changing {CHANGED_CHAPTER}", ours, "html")
+        results["  its HTML step (one-chapter change)"] = logged_seconds(log, r"\[preview\] HTML built in ([0-9.]+) s")
         results["make book after those changes"], _ = make_timed("make book after those changes", ours, "book")
         sizes = scale(Path(folder))
     results["kernel start per notebook"] = kernel_start_seconds()

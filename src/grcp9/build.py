@@ -337,6 +337,25 @@ def execute_outdated(jobs: int = 0, params_file: Path = paths.PARAMS_FILE,
     return todo
 
 
+def may_execute(data_dir: str, wave: str, compare: str = "") -> bool:
+    """Whether the notebook step may have anything to execute, known before the params step: the
+    data, the package's code or the arguments changed since the last validation, or a notebook is
+    outdated already."""
+    if not (paths.PARAMS_INPUTS.is_file() and paths.PARAMS_FILE.is_file() and paths.PROFILE_LIST.is_file()):
+        return True
+    if paths.PARAMS_INPUTS.read_text(encoding="utf-8").split("\n", 1)[0] != params_fingerprint(data_dir, wave, compare):
+        return True
+    profile_ids = paths.PROFILE_LIST.read_text(encoding="utf-8").split()
+    return any(is_outdated(job) for job in notebook_jobs(profile_ids, selected_notebooks(read_parameters())))
+
+
+def notebooks_line(executed: list[NotebookJob], started: float) -> str:
+    """The notebook step's last progress line: how many notebooks it executed, in how long."""
+    if not executed:
+        return "[notebooks] up to date"
+    return f"[notebooks] {len(executed)} executed in {time.monotonic() - started:.1f} s"
+
+
 def write_profile_list(params_file: Path = paths.PARAMS_FILE, target: Path = paths.PROFILE_LIST) -> list[str]:
     """List one profile per respondent (from the data), rewriting the list only if it changed, and
     remove what this build no longer makes (``remove_unbuilt_outputs``)."""
@@ -736,14 +755,23 @@ def main(argv: list[str] | None = None) -> int:
                 kernels.shutdown_warm_kernels()
             return ""
         if arguments.command == "notebooks":
+            started = time.monotonic()
             executed = execute_outdated(jobs=arguments.jobs)
-            return f"[notebooks] {len(executed)} executed" if executed else "[notebooks] up to date"
+            return notebooks_line(executed, started)
         if arguments.command == "preview":
             return f"[preview] HTML: {build_preview().relative_to(paths.REPO_ROOT)}"
         if arguments.command == "html":  # the steps of make html, without an interpreter started for each
-            print(check_params(arguments.data_dir, arguments.wave, arguments.compare), flush=True)
-            executed = execute_outdated(meanwhile=import_html_builder)
-            print(f"[notebooks] {len(executed)} executed" if executed else "[notebooks] up to date", flush=True)
+            from grcp9 import kernels
+
+            try:
+                if may_execute(arguments.data_dir, arguments.wave, arguments.compare):
+                    kernels.start_spare_kernel()  # it starts while the data is validated
+                print(check_params(arguments.data_dir, arguments.wave, arguments.compare), flush=True)
+                started = time.monotonic()
+                executed = execute_outdated(meanwhile=import_html_builder)
+            finally:
+                kernels.shutdown_warm_kernels()
+            print(notebooks_line(executed, started), flush=True)
             return f"[preview] HTML: {build_preview().relative_to(paths.REPO_ROOT)}"
         html, pdf = build_book()
         return f"[book] HTML: {html.relative_to(paths.REPO_ROOT)}\n[book] PDF:  {pdf.relative_to(paths.REPO_ROOT)}"

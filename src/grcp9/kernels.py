@@ -11,6 +11,11 @@ records of inputs were the same, byte for byte, as those of a build whose kernel
 anew for each notebook (for the profiles: for each profile); the sandbox tests compare two warm
 builds. A notebook run on its own (papermill, as the README shows) starts its own kernel.
 
+The preview (``python -m grcp9.build html``) starts one spare kernel, with pandas and matplotlib
+imported, before it validates the data, when something may have to execute
+(``start_spare_kernel``); the first build thread that needs a kernel takes it. The fact sheet
+notebook executed so was byte-identical to the notebook step's (a sandbox test compares them).
+
 Kernels are started with their own log at CRITICAL level: the kernel's warning that it talks to
 papermill over TCP on localhost without encryption, and the error it logs when the shutdown's
 interrupt finds it busy, are not problems of the build, and they buried its progress lines.
@@ -53,8 +58,11 @@ gc.freeze()
 del gc
 """
 
+PRELOAD = "import importlib\nfor name in ('pandas', 'matplotlib.pyplot'):\n    importlib.import_module(name)\ndel importlib, name\n"
+
 _local = threading.local()
 _started: list[tuple[KernelManager, Any]] = []
+_spare: list[tuple[KernelManager, Any]] = []  # started ahead of use (start_spare_kernel), no client yet
 _lock = threading.Lock()
 
 
@@ -92,9 +100,13 @@ def _kernel(kernel_name: str, start_timeout: int) -> tuple[KernelManager, Any]:
     namespace is cleared and its execution counter reset first."""
     km: KernelManager | None = getattr(_local, "km", None)
     if km is None or not km.is_alive():
-        km = KernelManager(kernel_name=kernel_name)
-        km.start_kernel(extra_arguments=KERNEL_ARGUMENTS)
-        kc = km.client()
+        with _lock:
+            spare = next((i for i, (k, _) in enumerate(_spare) if k.kernel_name == kernel_name), None)
+            km = _spare.pop(spare)[0] if spare is not None else None
+        if km is None:
+            km = KernelManager(kernel_name=kernel_name)
+            km.start_kernel(extra_arguments=KERNEL_ARGUMENTS)
+        kc = km.client()  # made by the thread that uses it
         kc.start_channels()
         with _lock:
             _started.append((km, kc))
@@ -109,13 +121,32 @@ def _kernel(kernel_name: str, start_timeout: int) -> tuple[KernelManager, Any]:
     return km, kc
 
 
-def shutdown_warm_kernels() -> None:
-    """Stop every warm kernel (call when a build's notebooks are done)."""
+def start_spare_kernel(kernel_name: str = "python3") -> None:
+    """Start a kernel's process now, for the first build thread that needs one (``_kernel``), so
+    that it starts while this process does other work (the preview validates the data meanwhile).
+    It is started as ``_kernel`` starts one, and nothing runs in it before its first notebook."""
+    km = KernelManager(kernel_name=kernel_name)
+    km.start_kernel(extra_arguments=KERNEL_ARGUMENTS)
+    # The libraries every notebook imports, imported now (names left in no namespace); the thread
+    # that takes the kernel waits for them with its first request.
+    client = km.client()
+    client.start_channels()
+    client.execute(PRELOAD, silent=True, store_history=False)
+    client.stop_channels()
     with _lock:
-        started = list(_started)
+        _spare.append((km, None))
+
+
+def shutdown_warm_kernels() -> None:
+    """Stop every warm kernel, and any spare one not used (call when a build's notebooks are done,
+    or failed)."""
+    with _lock:
+        started = [*_started, *_spare]
         _started.clear()
+        _spare.clear()
     for km, kc in started:
-        kc.stop_channels()
+        if kc is not None:
+            kc.stop_channels()
         if km.is_alive():
             km.shutdown_kernel(now=True)
     _local.__dict__.clear()
