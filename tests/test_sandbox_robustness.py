@@ -208,3 +208,22 @@ def test_failed_notebook_keeps_the_book_and_the_executed_notebook(built):
     result = failing_step(built, "notebooks/questionnaire.ipynb", break_notebook)
     assert re.search(r"error: notebook step failed in questionnaire\.ipynb, cell \d+: RuntimeError: broken on purpose", result.stderr)
     assert executed.read_bytes() == before
+
+
+def test_failed_profile_names_its_iscm_and_keeps_the_book(built):
+    """The profile template fails for one respondent only: the error names that ISCM, the book is
+    unchanged, and every respondent still has an executed profile (the failing one its last good one)."""
+    profiles = built / "book" / "generated" / "profiles"
+    failing = (built / "book" / "generated" / "profiles.txt").read_text(encoding="utf-8").split()[-1]
+
+    def break_one_profile(text: str) -> str:
+        line = '    "profile = annex.profile(survey_data, wave, iscm_id)\\n",'
+        assert line in text
+        return text.replace(line, f'    "if iscm_id == \\"{failing}\\": raise RuntimeError(\\"broken on purpose\\")\\n",\n{line}')
+
+    result = failing_step(built, "notebooks/iscm_profile.ipynb", break_one_profile)
+    assert re.search(rf"error: notebook step failed in profile of {re.escape(failing)}, cell \d+: RuntimeError: broken on purpose",
+                     result.stderr), result.stderr[-2000:]
+    ids = (built / "book" / "generated" / "profiles.txt").read_text(encoding="utf-8").split()
+    assert [iscm_id for iscm_id in ids if not (profiles / f"{iscm_id}.ipynb").is_file()] == []  # the failing one's last good copy too
+
