@@ -10,14 +10,19 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
-from grcp9 import markdown, paths, style
+from grcp9 import markdown, paths
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+# matplotlib (and grcp9.style, which sets it up) is imported by the functions that draw or save a
+# figure, not with the declarations: the build's params step reads the declarations and draws
+# nothing (importing matplotlib took it 0.3 s), and a notebook that draws no figure does not
+# depend on grcp9.style (Results.record_inputs records the modules a notebook imported).
 
 
 @dataclass(frozen=True)
@@ -164,6 +169,11 @@ def horizontal_bars(labels: list[str], values: list[float | None], unknown: list
     and says so (``missing_text``, or that row's entry of ``notes``) instead of disappearing.
     ``markers`` adds the report's printed values as black diamonds next to recomputed bars.
     """
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    from grcp9 import style
+
     style.apply()
     known = [v for v in values if v is not None] + [m for m in (markers or []) if m is not None]
     top = max(known + [1.0])
@@ -276,6 +286,8 @@ def describe_bars(labels: list[str], values: list[float | None], value_format: s
 def publish_figure(fig: Figure, spec: FigureSpec, plotted: pd.DataFrame, values: Mapping[str, Any],
                    output_dir: Path = paths.GENERATED_DIR) -> Path:
     """Save image files and the exact plotted rows, and write the MyST figure snippet."""
+    from grcp9 import style
+
     figures_dir = output_dir / "figures"
     style.save(fig, figures_dir / spec.key)
     plotted.to_csv(figures_dir / spec.csv_name, index=False, lineterminator="\n")
