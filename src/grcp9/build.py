@@ -5,6 +5,7 @@
     python -m grcp9.build execute respondents                 # one notebook
     python -m grcp9.build profile arcp                        # one profile page
     python -m grcp9.build book
+    python -m grcp9.build html --data-dir data --wave ''        # make html: the three steps, one process
 
 Each step either succeeds completely or leaves the previous outputs untouched: notebooks are
 executed into a temporary file and moved into place, and the book is built in a staging
@@ -100,8 +101,8 @@ def params_fingerprint(data_dir: str, wave: str, compare: str = "") -> str | Non
 def check_params(data_dir: str, wave: str, compare: str = "") -> str:
     """The params step: validate the data and parameters and write params.json and the profile
     list (each only if it changed). When the data, the package's code and the arguments hash as
-    they did at the last successful validation, and its outputs are in place, nothing is read
-    again: the same inputs get the same verdict. Returns the step's progress line."""
+    they did at the last successful validation, and its outputs are as it wrote them, nothing is
+    validated again: the same inputs get the same verdict. Returns the step's progress line."""
     fingerprint = params_fingerprint(data_dir, wave, compare)
 
     def record() -> str:  # the inputs' hash, and that of the outputs they gave
