@@ -40,6 +40,9 @@ def test_a_clean_build_prints_progress_and_nothing_else(clean):
     lines = [line for line in (clean.parent / "clean-build.log").read_text(encoding="utf-8").splitlines() if line.strip()]
     assert any(line.startswith("[notebooks") for line in lines)
     assert [line for line in lines if not PROGRESS.match(line)] == []
+    # One line per notebook: the build threads' lines never run into each other.
+    assert [line for line in lines if line.count("[notebooks") > 1] == []
+    assert "" not in (clean.parent / "clean-build.log").read_text(encoding="utf-8").split("\n")[:-1]
     # The noise this test is about (seen in a build before kernels logged at CRITICAL level):
     assert not PROGRESS.match("[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel.")
 

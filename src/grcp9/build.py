@@ -195,6 +195,17 @@ def merge_adjacent_streams(outputs: list[Any]) -> list[Any]:
     return merged
 
 
+_progress_lock = threading.Lock()
+
+
+def progress(line: str) -> None:
+    """Print one progress line whole. The build threads print at the same time, and print() writes
+    the text and its newline separately: two lines once came out as one, followed by an empty one."""
+    with _progress_lock:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
+
 def _run_notebook(source: Path, target: Path, parameters: dict[str, Any], label: str, position: str) -> Path:
     """Execute ``source`` into a temporary file, strip volatile metadata, then move it to ``target``.
     It runs in this thread's warm kernel (grcp9.kernels)."""
@@ -206,7 +217,7 @@ def _run_notebook(source: Path, target: Path, parameters: dict[str, Any], label:
         raise BuildError(f"notebook step: expected {source.relative_to(paths.REPO_ROOT)}; no such notebook")
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.stem}.running.ipynb")
-    print(f"[notebooks {position}] executing {label} (wave {parameters['wave']}, data {parameters['data_dir']})", flush=True)
+    progress(f"[notebooks {position}] executing {label} (wave {parameters['wave']}, data {parameters['data_dir']})")
     try:
         papermill.execute_notebook(str(source), str(temporary), parameters=parameters, kernel_name="python3",
                                    cwd=str(paths.REPO_ROOT), progress_bar=False, log_output=False, engine_name="warm",
