@@ -76,8 +76,8 @@ $(EPOCH_STAMP): FORCE
 BOOK_CODE := src/grcp9/build.py src/grcp9/paths.py
 
 $(BOOK_STAMP): $(EXECUTION_STAMP) $(PROFILE_LIST) $(EPOCH_STAMP) $(BOOK_SOURCES) $(BOOK_CODE) | venv system-packages
-	$(BIN)/python -m grcp9.build book
-	touch $@
+	@$(BIN)/python -m grcp9.build book
+	@touch $@
 
 book: $(BOOK_STAMP) ## Build the book: HTML in _build/html, PDF in _build/latex (installs what it needs)
 	@echo "HTML: $(CURDIR)/_build/html/index.html"
