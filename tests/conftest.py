@@ -79,9 +79,9 @@ def find_row(path: Path, **match: str) -> int:
 
 # make test gives each test file to one pytest-xdist worker (--dist loadfile), in the order below
 # (--no-loadscope-reorder): the longest files first, so that the short ones fill both workers until
-# the end of the run. Worker seconds in one run of the suite (at 3d61fb8): sandbox builds 108,
-# browser 98, robustness 79, fictitious wave 47, generated pages in the browser 38, notebooks 20,
-# lint about 9 (cold mypy cache).
+# the end of the run. Worker seconds in one run of the suite (at 7a6517a): sandbox builds 79,
+# browser 71, robustness 63, fictitious wave 37, generated pages in the browser 19, notebooks 16,
+# lint about 10 (cold mypy cache).
 HEAVY_FILES = ["test_sandbox_builds.py", "test_browser.py", "test_sandbox_robustness.py", "test_fixture_wave.py",
                "test_browser_generated.py", "test_notebooks_standalone.py", "test_lint.py"]
 

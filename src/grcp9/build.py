@@ -98,20 +98,27 @@ def params_fingerprint(data_dir: str, wave: str, compare: str = "") -> str | Non
     return digest.hexdigest()
 
 
+def _params_record(fingerprint: str) -> str:
+    """What the params step keeps after a successful validation: the inputs' hash, and the hash of
+    the outputs they gave (params.json and the profile list)."""
+    outputs = hashlib.sha256(b"".join(o.read_bytes() for o in (paths.PARAMS_FILE, paths.PROFILE_LIST)))
+    return f"{fingerprint}\n{outputs.hexdigest()}\n"
+
+
+def validated(fingerprint: str | None) -> bool:
+    """Whether the last successful params step validated these inputs and its outputs are as it
+    wrote them."""
+    return (fingerprint is not None and paths.PARAMS_INPUTS.is_file() and paths.PARAMS_FILE.is_file()
+            and paths.PROFILE_LIST.is_file() and paths.PARAMS_INPUTS.read_text(encoding="utf-8") == _params_record(fingerprint))
+
+
 def check_params(data_dir: str, wave: str, compare: str = "") -> str:
     """The params step: validate the data and parameters and write params.json and the profile
     list (each only if it changed). When the data, the package's code and the arguments hash as
     they did at the last successful validation, and its outputs are as it wrote them, nothing is
     validated again: the same inputs get the same verdict. Returns the step's progress line."""
     fingerprint = params_fingerprint(data_dir, wave, compare)
-
-    def record() -> str:  # the inputs' hash, and that of the outputs they gave
-        outputs = hashlib.sha256(b"".join(o.read_bytes() for o in (paths.PARAMS_FILE, paths.PROFILE_LIST)))
-        return f"{fingerprint}\n{outputs.hexdigest()}\n"
-
-    unchanged = (fingerprint is not None and paths.PARAMS_INPUTS.is_file() and paths.PARAMS_FILE.is_file()
-                 and paths.PROFILE_LIST.is_file() and paths.PARAMS_INPUTS.read_text(encoding="utf-8") == record())
-    if unchanged:
+    if validated(fingerprint):
         note = " (unchanged since validated)"
     else:
         paths.PARAMS_INPUTS.unlink(missing_ok=True)  # until this validation succeeds
@@ -119,7 +126,7 @@ def check_params(data_dir: str, wave: str, compare: str = "") -> str:
         write_profile_list(paths.PARAMS_FILE, paths.PROFILE_LIST)
         note = "" if changed else " (unchanged)"
         if fingerprint is not None:
-            paths.PARAMS_INPUTS.write_text(record(), encoding="utf-8")
+            paths.PARAMS_INPUTS.write_text(_params_record(fingerprint), encoding="utf-8")
     shown = read_parameters(paths.PARAMS_FILE)
     compared = f", compared with {', '.join(shown['compare_waves'])}" if shown["compare_waves"] else ""
     return f"[params] data {data_dir}, wave {shown['wave']}{compared}: valid{note}"
@@ -353,9 +360,7 @@ def may_execute(data_dir: str, wave: str, compare: str = "") -> bool:
     """Whether the notebook step may have anything to execute, known before the params step: the
     data, the package's code or the arguments changed since the last validation, or a notebook is
     outdated already."""
-    if not (paths.PARAMS_INPUTS.is_file() and paths.PARAMS_FILE.is_file() and paths.PROFILE_LIST.is_file()):
-        return True
-    if paths.PARAMS_INPUTS.read_text(encoding="utf-8").split("\n", 1)[0] != params_fingerprint(data_dir, wave, compare):
+    if not validated(params_fingerprint(data_dir, wave, compare)):
         return True
     profile_ids = paths.PROFILE_LIST.read_text(encoding="utf-8").split()
     return any(is_outdated(job) for job in notebook_jobs(profile_ids, selected_notebooks(read_parameters())))
@@ -551,6 +556,11 @@ def write_downloads(params_file: Path = paths.PARAMS_FILE) -> list[Path]:
     return sorted(target.iterdir())
 
 
+def _print_log_end(log: Path) -> None:
+    """The end of a failed step's log, where Sphinx and LaTeX say what went wrong."""
+    print(log.read_text(encoding="utf-8")[-4000:], file=sys.stderr)
+
+
 def _run_jupyter_book(steps: dict[str, tuple[Path, Path, tuple[str, ...]]], label: str) -> list[str]:
     """Run Jupyter Book once per step (name: staging root, table of contents, extra arguments), all
     at the same time, each logging to ``<root>/build.log``; print the end of the log of a step that
@@ -576,7 +586,7 @@ def _run_jupyter_book(steps: dict[str, tuple[Path, Path, tuple[str, ...]]], labe
             log.close()
             if code != 0 and not (failed and code < 0):  # a step we stopped is not a failure of its own
                 failed.append(step)
-                print((root / "build.log").read_text(encoding="utf-8")[-4000:], file=sys.stderr)
+                _print_log_end(root / "build.log")
                 for other, (other_process, _, _) in pending.items():
                     print(f"[{label}] stopping {other}: {step} failed", flush=True)
                     try:
@@ -639,7 +649,7 @@ def _build_html_here(root: Path, toc: Path, label: str) -> bool:
             traceback.print_exc(file=log)
             succeeded = False
     if not succeeded:
-        print(log_file.read_text(encoding="utf-8")[-4000:], file=sys.stderr)
+        _print_log_end(log_file)
         return False
     print(f"[{label}] HTML built in {time.monotonic() - started:.1f} s", flush=True)
     return True
@@ -781,7 +791,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(check_params(arguments.data_dir, arguments.wave, arguments.compare), flush=True)
                 started = time.monotonic()
                 executed = execute_outdated(meanwhile=import_html_builder)
-            finally:
+            finally:  # also when validation failed or nothing was outdated: the spare kernel was not used
                 kernels.shutdown_warm_kernels()
             print(notebooks_line(executed, started), flush=True)
             return f"[preview] HTML: {build_preview().relative_to(paths.REPO_ROOT)}"

@@ -62,7 +62,7 @@ PRELOAD = "import importlib\nfor name in ('pandas', 'matplotlib.pyplot'):\n    i
 
 _local = threading.local()
 _started: list[tuple[KernelManager, Any]] = []
-_spare: list[tuple[KernelManager, Any]] = []  # started ahead of use (start_spare_kernel), no client yet
+_spare: list[KernelManager] = []  # started ahead of use (start_spare_kernel), no client yet
 _lock = threading.Lock()
 
 
@@ -101,11 +101,10 @@ def _kernel(kernel_name: str, start_timeout: int) -> tuple[KernelManager, Any]:
     km: KernelManager | None = getattr(_local, "km", None)
     if km is None or not km.is_alive():
         with _lock:
-            spare = next((i for i, (k, _) in enumerate(_spare) if k.kernel_name == kernel_name), None)
-            km = _spare.pop(spare)[0] if spare is not None else None
-        if km is None:
-            km = KernelManager(kernel_name=kernel_name)
-            km.start_kernel(extra_arguments=KERNEL_ARGUMENTS)
+            spare = next((k for k in _spare if k.kernel_name == kernel_name), None)
+            if spare is not None:
+                _spare.remove(spare)
+        km = spare or _start_process(kernel_name)
         kc = km.client()  # made by the thread that uses it
         kc.start_channels()
         with _lock:
@@ -121,27 +120,31 @@ def _kernel(kernel_name: str, start_timeout: int) -> tuple[KernelManager, Any]:
     return km, kc
 
 
-def start_spare_kernel(kernel_name: str = "python3") -> None:
-    """Start a kernel's process now, for the first build thread that needs one (``_kernel``), so
-    that it starts while this process does other work (the preview validates the data meanwhile).
-    It is started as ``_kernel`` starts one, and nothing runs in it before its first notebook."""
+def _start_process(kernel_name: str) -> KernelManager:
     km = KernelManager(kernel_name=kernel_name)
     km.start_kernel(extra_arguments=KERNEL_ARGUMENTS)
-    # The libraries every notebook imports, imported now (names left in no namespace); the thread
-    # that takes the kernel waits for them with its first request.
+    return km
+
+
+def start_spare_kernel(kernel_name: str = "python3") -> None:
+    """Start a kernel now, for the first build thread that needs one (``_kernel``), so that it starts
+    while this process does other work (the preview validates the data meanwhile). It is started as
+    ``_kernel`` starts one, then imports the libraries every notebook imports (PRELOAD, which leaves
+    no name in the namespace); the thread that takes it waits for them with its first request."""
+    km = _start_process(kernel_name)
     client = km.client()
     client.start_channels()
     client.execute(PRELOAD, silent=True, store_history=False)
     client.stop_channels()
     with _lock:
-        _spare.append((km, None))
+        _spare.append(km)
 
 
 def shutdown_warm_kernels() -> None:
     """Stop every warm kernel, and any spare one not used (call when a build's notebooks are done,
     or failed)."""
     with _lock:
-        started = [*_started, *_spare]
+        started = [*_started, *((km, None) for km in _spare)]
         _started.clear()
         _spare.clear()
     for km, kc in started:
