@@ -58,7 +58,10 @@ gc.freeze()
 del gc
 """
 
-PRELOAD = "import importlib\nfor name in ('pandas', 'matplotlib.pyplot'):\n    importlib.import_module(name)\ndel importlib, name\n"
+# What a spare kernel runs while it starts (IPython's exec_lines: before it answers its first
+# request, without storing history). It imports the libraries every notebook imports and leaves no
+# name in the namespace.
+PRELOAD = "import importlib; [importlib.import_module(name) for name in ('pandas', 'matplotlib.pyplot')]; del importlib"
 
 _local = threading.local()
 _started: list[tuple[KernelManager, Any]] = []
@@ -120,22 +123,22 @@ def _kernel(kernel_name: str, start_timeout: int) -> tuple[KernelManager, Any]:
     return km, kc
 
 
-def _start_process(kernel_name: str) -> KernelManager:
+def _start_process(kernel_name: str, *extra_arguments: str) -> KernelManager:
     km = KernelManager(kernel_name=kernel_name)
-    km.start_kernel(extra_arguments=KERNEL_ARGUMENTS)
+    km.start_kernel(extra_arguments=[*KERNEL_ARGUMENTS, *extra_arguments])
     return km
 
 
 def start_spare_kernel(kernel_name: str = "python3") -> None:
     """Start a kernel now, for the first build thread that needs one (``_kernel``), so that it starts
     while this process does other work (the preview validates the data meanwhile). It is started as
-    ``_kernel`` starts one, then imports the libraries every notebook imports (PRELOAD, which leaves
-    no name in the namespace); the thread that takes it waits for them with its first request."""
-    km = _start_process(kernel_name)
-    client = km.client()
-    client.start_channels()
-    client.execute(PRELOAD, silent=True, store_history=False)
-    client.stop_channels()
+    ``_kernel`` starts one, and imports the libraries every notebook imports (PRELOAD) before it is
+    ready; the thread that takes it waits for that.
+
+    The preload used to be sent as a request right after the start, and the client closed at once:
+    the kernel was not listening yet, the request was dropped with the client's socket, and the
+    spare kernel imported nothing (seen in a test of this function). A start-up line cannot be lost."""
+    km = _start_process(kernel_name, f"--IPKernelApp.exec_lines={PRELOAD}")
     with _lock:
         _spare.append(km)
 
