@@ -405,7 +405,8 @@ def remove_unbuilt_outputs(parameters: dict[str, Any], profile_ids: list[str]) -
                                     (figures.TABLES.values(), paths.TABLES_DIR, build_tables)):
         for spec in specs:
             if spec not in built:
-                for stale in [*directory.glob(f"{spec.key}.*"), directory / spec.csv_name]:
+                # .<key>.pdf-inputs: the figure's record of what its PDF was made from (grcp9.style.save)
+                for stale in [*directory.glob(f"{spec.key}.*"), *directory.glob(f".{spec.key}.*"), directory / spec.csv_name]:
                     stale.unlink(missing_ok=True)
 
 

@@ -6,6 +6,8 @@ mistaken for a real category.
 
 from __future__ import annotations
 
+import hashlib
+import os
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -48,11 +50,48 @@ def apply() -> None:
     })
 
 
+SVG_METADATA = {"Date": None, "Creator": None}
+PDF_METADATA = {"CreationDate": None, "Creator": None, "Producer": None}
+
+
 def save(fig: Figure, stem: Path) -> tuple[Path, Path]:
     """Write an SVG (HTML; every browser shows it, so no raster fallback) and a PDF (LaTeX), both
-    vector, without timestamps, so rebuilds are identical."""
+    vector, without timestamps, so rebuilds are identical.
+
+    The PDF is written again only when what it is made from changed (``pdf_inputs``: the SVG's
+    bytes, which hold every mark the figure draws, and the settings and font files the PDF adds).
+    Embedding and subsetting its fonts took most of a figure's time (0.46 of 0.75 s for the
+    objectives chart), and a notebook re-executed for another table mostly redraws the same figures."""
     stem.parent.mkdir(parents=True, exist_ok=True)
     svg, pdf = stem.with_suffix(".svg"), stem.with_suffix(".pdf")
-    fig.savefig(svg, bbox_inches="tight", metadata={"Date": None, "Creator": None})
-    fig.savefig(pdf, bbox_inches="tight", metadata={"CreationDate": None, "Creator": None, "Producer": None})
+    fig.savefig(svg, bbox_inches="tight", metadata=SVG_METADATA)
+    record = stem.with_name(f".{stem.name}.pdf-inputs")  # hidden: not an output of the book
+    inputs = pdf_inputs(fig, svg.read_bytes())
+    if pdf.is_file() and record.is_file() and record.read_text(encoding="utf-8") == _pdf_record(inputs, pdf):
+        return svg, pdf
+    record.unlink(missing_ok=True)
+    fig.savefig(pdf, bbox_inches="tight", metadata=PDF_METADATA)
+    record.write_text(_pdf_record(inputs, pdf), encoding="utf-8")
     return svg, pdf
+
+
+def pdf_inputs(fig: Figure, svg: bytes) -> str:
+    """A hash of what a figure's PDF is made from: the figure's SVG (same figure, same tight box),
+    matplotlib's and fontTools' versions, the figure's resolution, every rcParam, the PDF's
+    metadata, and each font file its texts resolve to (path, size, modification time)."""
+    import fontTools
+    import matplotlib
+    from matplotlib import font_manager
+    from matplotlib.text import Text
+
+    digest = hashlib.sha256(svg)
+    fonts = sorted({font_manager.findfont(text.get_fontproperties()) for text in fig.findobj(Text)})
+    stats = [(font, os.stat(font).st_size, os.stat(font).st_mtime_ns) for font in fonts]
+    settings = [matplotlib.__version__, fontTools.version, fig.dpi, sorted(PDF_METADATA.items()),
+                sorted((name, repr(value)) for name, value in plt.rcParams.items()), stats]
+    digest.update(repr(settings).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _pdf_record(inputs: str, pdf: Path) -> str:
+    return f"{inputs}\n{hashlib.sha256(pdf.read_bytes()).hexdigest()}\n"
