@@ -6,6 +6,7 @@ format of each value from the chapter's own ``{value}`` role, so nothing is type
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import shutil
@@ -159,6 +160,13 @@ def test_figure_has_alt_text_and_data_download(spec):
     assert links, "no CSV download link"
     assert (HTML_DIR / links[0]).read_bytes() == (paths.FIGURES_DIR / spec.csv_name).read_bytes()
     assert any(f"generated/notebooks/{spec.notebook}.html" in a["href"] for a in figure.find_all("a", href=True))
+    # The notebook that made it shows the same chart, the SVG file's bytes, with the same alt text
+    # (an image output of its own would have had the file's name as alt text).
+    notebook = parsed_page(HTML_DIR / "generated" / "notebooks" / f"{spec.notebook}.html")
+    shown = [img for img in notebook.find_all("img") if img.get("src", "").startswith("data:image/svg+xml;base64,")
+             and base64.b64decode(img["src"].split(",", 1)[1]) == (HTML_DIR / image["src"]).read_bytes()]
+    assert len(shown) == 1 and shown[0]["alt"] == image["alt"]
+    assert not [img for img in notebook.find_all("img") if img.get("alt", "").endswith(".png")]
 
 
 @pytest.mark.parametrize("spec", BUILT_TABLES, ids=lambda s: s.key)

@@ -5,6 +5,8 @@ the caption and alt-text templates. ``publish_*`` writes the image/CSV files plu
 
 from __future__ import annotations
 
+import base64
+import html
 import re
 import textwrap
 from collections.abc import Mapping, Sequence
@@ -283,13 +285,32 @@ def describe_bars(labels: list[str], values: list[float | None], value_format: s
                      for label, value, note in zip(labels, values, row_notes))
 
 
+@dataclass(frozen=True)
+class ShownFigure:
+    """What a notebook shows of a figure it published: the SVG file itself, with the figure's alt
+    text. A notebook's image output (``display(fig)``) has no alt text of its own (the HTML page
+    took the image file's name), and it drew the figure a third time, as PNG."""
+
+    svg: bytes
+    alt: str
+
+    def _repr_html_(self) -> str:
+        source = base64.b64encode(self.svg).decode("ascii")
+        return (f'<img class="published-figure" src="data:image/svg+xml;base64,{source}" '
+                f'alt="{html.escape(self.alt, quote=True)}">')
+
+    def __repr__(self) -> str:
+        return f"Figure: {self.alt}"
+
+
 def publish_figure(fig: Figure, spec: FigureSpec, plotted: pd.DataFrame, values: Mapping[str, Any],
-                   output_dir: Path = paths.GENERATED_DIR) -> Path:
-    """Save image files and the exact plotted rows, and write the MyST figure snippet."""
+                   output_dir: Path = paths.GENERATED_DIR) -> ShownFigure:
+    """Save image files and the exact plotted rows, and write the MyST figure snippet. Returns what
+    the notebook displays (``ShownFigure``)."""
     from grcp9 import style
 
     figures_dir = output_dir / "figures"
-    style.save(fig, figures_dir / spec.key)
+    svg, _ = style.save(fig, figures_dir / spec.key)
     plotted.to_csv(figures_dir / spec.csv_name, index=False, lineterminator="\n")
     caption = _caption(spec.caption, values)
     alt = " ".join(spec.alt.format(**values).split())  # a plain-text attribute, not Markdown
@@ -303,9 +324,8 @@ def publish_figure(fig: Figure, spec: FigureSpec, plotted: pd.DataFrame, values:
         "```",
         "",
     ])
-    target = _snippet_path(output_dir, "figures", spec.key)
-    target.write_text(snippet, encoding="utf-8")
-    return target
+    _snippet_path(output_dir, "figures", spec.key).write_text(snippet, encoding="utf-8")
+    return ShownFigure(svg.read_bytes(), alt)
 
 
 def publish_download(table: pd.DataFrame, name: str, output_dir: Path = paths.GENERATED_DIR) -> Path:
