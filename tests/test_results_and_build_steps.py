@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import nbformat
 import pytest
@@ -178,3 +179,35 @@ def test_viewcode_finds_the_package_sources_without_importing_them():
     import json
 
     assert viewcode_paths.module_filename(app, "json") == json.__file__  # type: ignore[arg-type]
+
+
+def test_a_snapshot_equals_its_source_and_leaves_the_last_one_as_it_was(tmp_path):
+    source, last, new = tmp_path / "built", tmp_path / "preview", tmp_path / "incoming"
+    files = {"index.html": "first page", "_static/style.css": "body {}", "gone.html": "a page later removed",
+             "same-size.html": "AAAA"}
+    for name, text in files.items():
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        (source / name).write_text(text, encoding="utf-8")
+    (source / "link.html").symlink_to("index.html")
+    build.snapshot(source, tmp_path / "no-preview-yet", last)
+    assert {p.relative_to(last).as_posix(): p.read_text(encoding="utf-8") for p in last.rglob("*")
+            if p.is_file()} == {**files, "link.html": "first page"}
+    assert os.readlink(last / "link.html") == "index.html"
+    # A later build writes some files again (one with its old size), removes one and adds one. (A
+    # file's time has the kernel's clock tick as resolution: "later" is set, not waited for.)
+    for name, text in (("index.html", "second page"), ("same-size.html", "BBBB")):
+        written = (source / name).stat().st_mtime_ns
+        (source / name).write_text(text, encoding="utf-8")
+        os.utime(source / name, ns=(written + 10**9, written + 10**9))
+    (source / "gone.html").unlink()
+    (source / "new.html").write_text("a new page", encoding="utf-8")
+    build.snapshot(source, last, new)
+    assert {p.relative_to(new).as_posix(): p.read_text(encoding="utf-8") for p in new.rglob("*") if p.is_file()} == {
+        "index.html": "second page", "_static/style.css": "body {}", "same-size.html": "BBBB",
+        "new.html": "a new page", "link.html": "second page"}
+    # The last snapshot is untouched; the unchanged file is shared with it, not copied.
+    assert (last / "index.html").read_text(encoding="utf-8") == "first page"
+    assert (last / "same-size.html").read_text(encoding="utf-8") == "AAAA"
+    assert (last / "gone.html").is_file()
+    assert (new / "_static/style.css").stat().st_ino == (last / "_static/style.css").stat().st_ino
+    assert (new / "index.html").stat().st_ino != (last / "index.html").stat().st_ino

@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -626,6 +627,13 @@ def import_html_builder() -> None:
         importlib.import_module(name)
 
 
+def prepare_preview() -> None:
+    """What the preview's HTML step needs and the notebooks do not change, done while they run:
+    its modules imported, and the downloads written (made from the data, 0.13 s after a data change)."""
+    import_html_builder()
+    write_downloads()
+
+
 def _build_html_here(root: Path, toc: Path, label: str) -> bool:
     """Run Jupyter Book's HTML build in this process (no interpreter to start, and what
     ``import_html_builder`` imported is ready), its messages into ``<root>/build.log``; on a
@@ -669,10 +677,37 @@ def build_preview() -> Path:
         raise BuildError(f"preview step 'HTML' failed (see the messages above); {paths.PREVIEW_DIR.name}/ is unchanged")
     incoming = paths.PREVIEW_DIR.with_name(paths.PREVIEW_DIR.name + ".incoming")
     shutil.rmtree(incoming, ignore_errors=True)
-    shutil.copytree(html_root / "_build" / "html", incoming / "html", symlinks=True)
+    snapshot(html_root / "_build" / "html", paths.PREVIEW_DIR / "html", incoming / "html")
     shutil.rmtree(paths.PREVIEW_DIR, ignore_errors=True)
     os.replace(incoming, paths.PREVIEW_DIR)
     return paths.PREVIEW_DIR / "html" / "index.html"
+
+
+def snapshot(source: Path, previous: Path, target: Path) -> None:
+    """Copy the tree ``source`` to ``target`` (a new folder), as ``shutil.copytree`` with symlinks
+    kept would, except that a file which ``previous`` (the last snapshot of ``source``) holds as it
+    is now (same size and modification time, which the copies keep, as rsync compares them) is
+    hard-linked from there instead of copied. Nothing is written into an existing file, so
+    ``previous`` stays as it was until it is replaced. Copying the preview's 280 files took 0.2 to
+    0.3 s after a one-table change, of which a few files had changed."""
+    for directory, _, names in os.walk(source):
+        relative = Path(directory).relative_to(source)
+        (target / relative).mkdir(parents=True, exist_ok=True)
+        for name in names:
+            now, before, made = Path(directory, name), previous / relative / name, target / relative / name
+            if now.is_symlink():
+                os.symlink(os.readlink(now), made)
+                continue
+            state = now.stat()
+            try:
+                kept = before.lstat()
+            except FileNotFoundError:
+                kept = None
+            if (kept is not None and stat.S_ISREG(kept.st_mode) and kept.st_size == state.st_size
+                    and kept.st_mtime_ns == state.st_mtime_ns):
+                os.link(before, made)
+            else:
+                shutil.copy2(now, made)
 
 
 def build_book() -> tuple[Path, Path]:
@@ -791,7 +826,7 @@ def main(argv: list[str] | None = None) -> int:
                     kernels.start_spare_kernel()  # it starts while the data is validated
                 print(check_params(arguments.data_dir, arguments.wave, arguments.compare), flush=True)
                 started = time.monotonic()
-                executed = execute_outdated(meanwhile=import_html_builder)
+                executed = execute_outdated(meanwhile=prepare_preview)
             finally:  # also when validation failed or nothing was outdated: the spare kernel was not used
                 kernels.shutdown_warm_kernels()
             print(notebooks_line(executed, started), flush=True)
