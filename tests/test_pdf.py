@@ -136,6 +136,13 @@ def test_the_order_check_can_fail():
     assert appears_in_order("Migration Dialogue", comparable("Migra-\ntion | yes | Dia-\nlogue"))
 
 
+def test_no_line_of_a_code_block_is_wrapped():
+    """Sphinx breaks a code line too long for the page and marks the break (a visible space at its
+    end, a hooked arrow before its continuation). The commands the PDF prints fit their lines."""
+    marked = [line for line in pdftotext().splitlines() if line.endswith("\u2423") or line.startswith(",\u2192")]
+    assert marked == []
+
+
 def test_no_code_cells_and_no_dataframe_text():
     tex = PDF.with_suffix(".tex").read_text(encoding="utf-8")
     assert "{cell_input}" not in tex, "a code cell in the PDF"
