@@ -49,10 +49,16 @@ def layout_words() -> str:
 
 
 @cache
+def reading_text() -> str:
+    """The PDF's text in reading order (a table cell's lines stay together), as pdftotext gives it."""
+    return pdftotext()
+
+
+@cache
 def words() -> str:
     """The PDF's text as one lower-case string of letters and digits, words separated by one space
     (hyphens removed, so a word LaTeX hyphenated at a line end reads as one)."""
-    return comparable(pdftotext())  # reading order: a table cell's lines stay together
+    return comparable(reading_text())
 
 
 def comparable(text: str) -> str:
@@ -139,7 +145,7 @@ def test_the_order_check_can_fail():
 def test_no_line_of_a_code_block_is_wrapped():
     """Sphinx breaks a code line too long for the page and marks the break (a visible space at its
     end, a hooked arrow before its continuation). The commands the PDF prints fit their lines."""
-    marked = [line for line in pdftotext().splitlines() if line.endswith("\u2423") or line.startswith(",\u2192")]
+    marked = [line for line in reading_text().splitlines() if line.endswith("\u2423") or line.startswith(",\u2192")]
     assert marked == []
 
 
@@ -195,7 +201,7 @@ def test_parts_contents_and_lettered_appendices():
     contents_page = pdftotext("-f", "3", "-l", "3").split()
     assert contents_page[0].lower() == "contents", "the contents page is not headed Contents"
     captions = [part["caption"] for part in reader_toc()["parts"] if part.get("caption")]
-    text = " ".join(pdftotext().split())
+    text = " ".join(reading_text().split())
     for number, caption in enumerate(captions, start=1):
         assert re.search(rf"Part [IVX]+\s+{re.escape(caption)}", text), f"no part page for {caption}"
     assert re.search(r"APPENDIX\s+A\b", text, re.IGNORECASE)
