@@ -189,10 +189,12 @@ def test_a_snapshot_equals_its_source_and_leaves_the_last_one_as_it_was(tmp_path
         (source / name).parent.mkdir(parents=True, exist_ok=True)
         (source / name).write_text(text, encoding="utf-8")
     (source / "link.html").symlink_to("index.html")
+    (source / "static").symlink_to("_static", target_is_directory=True)
     build.snapshot(source, tmp_path / "no-preview-yet", last)
     assert {p.relative_to(last).as_posix(): p.read_text(encoding="utf-8") for p in last.rglob("*")
             if p.is_file()} == {**files, "link.html": "first page"}
     assert os.readlink(last / "link.html") == "index.html"
+    assert os.readlink(last / "static") == "_static" and (last / "static" / "style.css").is_file()
     # A later build writes some files again (one with its old size), removes one and adds one. (A
     # file's time has the kernel's clock tick as resolution: "later" is set, not waited for.)
     for name, text in (("index.html", "second page"), ("same-size.html", "BBBB")):
@@ -205,6 +207,7 @@ def test_a_snapshot_equals_its_source_and_leaves_the_last_one_as_it_was(tmp_path
     assert {p.relative_to(new).as_posix(): p.read_text(encoding="utf-8") for p in new.rglob("*") if p.is_file()} == {
         "index.html": "second page", "_static/style.css": "body {}", "same-size.html": "BBBB",
         "new.html": "a new page", "link.html": "second page"}
+    assert os.readlink(new / "static") == "_static"
     # The last snapshot is untouched; the unchanged file is shared with it, not copied.
     assert (last / "index.html").read_text(encoding="utf-8") == "first page"
     assert (last / "same-size.html").read_text(encoding="utf-8") == "AAAA"
