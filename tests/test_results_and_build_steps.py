@@ -214,3 +214,29 @@ def test_a_snapshot_equals_its_source_and_leaves_the_last_one_as_it_was(tmp_path
     assert (last / "gone.html").is_file()
     assert (new / "_static/style.css").stat().st_ino == (last / "_static/style.css").stat().st_ino
     assert (new / "index.html").stat().st_ino != (last / "index.html").stat().st_ino
+
+
+def test_downloads_are_made_again_when_the_time_they_carry_changes(params_outputs, monkeypatch):
+    """The data zip and the XLSForm carry SOURCE_DATE_EPOCH: a new time (a new commit) makes them
+    again, as a clean build would, and an unchanged one does not."""
+    from grcp9 import release
+
+    made = []
+    real_archive = release.data_archive
+    monkeypatch.setattr(release, "data_archive", lambda *args: made.append(args) or real_archive(*args))
+    build.write_params("data", "", paths.PARAMS_FILE)
+
+    def downloads(folder: str, epoch: str) -> dict[str, bytes]:
+        monkeypatch.setattr(paths, "DOWNLOADS_DIR", params_outputs / folder)
+        monkeypatch.setattr(paths, "DOWNLOADS_INPUTS", params_outputs / folder / ".data-inputs")
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+        build.write_downloads()
+        return {p.name: p.read_bytes() for p in (params_outputs / folder).iterdir() if p.suffix in {".zip", ".xlsx"}}
+
+    first = downloads("kept", "1700000000")
+    assert len(made) == 1 and len(first) == 2
+    assert downloads("kept", "1700000000") == first and len(made) == 1  # nothing changed: not made again
+    later = downloads("kept", "1800000000")
+    assert len(made) == 2
+    assert all(later[name] != first[name] for name in first)
+    assert later == downloads("fresh", "1800000000")  # what a clean build writes at that time

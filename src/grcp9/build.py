@@ -34,7 +34,7 @@ from typing import Any
 
 import nbformat
 
-from grcp9 import paths, results
+from grcp9 import paths, results, source_date_epoch
 from grcp9.validation import run_command
 
 PDF_NAME = "grcp9-reproducible-edition.pdf"
@@ -497,9 +497,12 @@ def write_downloads(params_file: Path = paths.PARAMS_FILE) -> list[Path]:
     target.mkdir(parents=True, exist_ok=True)
     data_zip = target / paths.DATA_ZIP_NAME
     xlsform_name = paths.xlsform_name(parameters["wave"])
-    # The data package (zip) and the questionnaire (XLSForm) are made from the data and the package's
-    # code alone: made again only when those (hashed as by the params step) changed.
-    fingerprint = params_fingerprint(parameters["data_dir"], parameters["wave"])
+    # The data package (zip) and the questionnaire (XLSForm) are made from the data, the package's
+    # code and the time their entries carry (SOURCE_DATE_EPOCH, the last commit's): made again only
+    # when one of those changed. (Up to 3a2858b the time was left out, and a commit that changed
+    # neither data nor code left the last commit's time in them: a clean build differed.)
+    data_inputs = params_fingerprint(parameters["data_dir"], parameters["wave"])
+    fingerprint = None if data_inputs is None else f"{data_inputs} {source_date_epoch()}"
     made = (fingerprint is not None and data_zip.is_file() and (target / xlsform_name).is_file()
             and paths.DOWNLOADS_INPUTS.is_file() and paths.DOWNLOADS_INPUTS.read_text(encoding="utf-8") == fingerprint)
     if not made:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
-import os
 import shutil
 import sys
 import tarfile
@@ -18,14 +17,10 @@ import time
 import zipfile
 from pathlib import Path
 
-from grcp9 import __version__, paths
+from grcp9 import __version__, paths, source_date_epoch
 from grcp9.build import PDF_NAME
 
 RELEASE_DIR = paths.REPO_ROOT / "release"
-
-
-def _epoch() -> int:
-    return int(os.environ.get("SOURCE_DATE_EPOCH", "1636502400"))
 
 
 def _files(directory: Path) -> list[Path]:
@@ -38,18 +33,18 @@ def html_archive(site: Path, target: Path, top: str) -> Path:
     with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as archive:
         for file in _files(site):
             info = tarfile.TarInfo(f"{top}/{file.relative_to(site)}")
-            info.size, info.mtime, info.mode, info.uid, info.gid = file.stat().st_size, _epoch(), 0o644, 0, 0
+            info.size, info.mtime, info.mode, info.uid, info.gid = file.stat().st_size, source_date_epoch(), 0o644, 0, 0
             info.uname = info.gname = ""
             with file.open("rb") as handle:
                 archive.addfile(info, handle)
-    with target.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=_epoch()) as compressed:
+    with target.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=source_date_epoch()) as compressed:
         compressed.write(buffer.getvalue())
     return target
 
 
 def data_archive(data_dir: Path, target: Path, top: str) -> Path:
     """zip of the data package (tables, descriptor, README) with fixed times."""
-    stamp = time.gmtime(max(_epoch(), 315532800))[:6]  # zip dates start in 1980
+    stamp = time.gmtime(max(source_date_epoch(), 315532800))[:6]  # zip dates start in 1980
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for file in _files(data_dir):
             info = zipfile.ZipInfo(f"{top}/{file.relative_to(data_dir)}", date_time=stamp)

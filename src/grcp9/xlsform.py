@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from grcp9 import paths
+from grcp9 import paths, source_date_epoch
 from grcp9.data import SurveyData
 from grcp9.validation import run_command
 
@@ -86,8 +86,7 @@ def form(data: SurveyData, wave: str) -> XLSForm:
 
 
 def _fixed_time() -> datetime.datetime:
-    epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "1636502400"))
-    return datetime.datetime.fromtimestamp(epoch, tz=datetime.UTC).replace(tzinfo=None)
+    return datetime.datetime.fromtimestamp(source_date_epoch(), tz=datetime.UTC).replace(tzinfo=None)
 
 
 def workbook_bytes(xlsform: XLSForm) -> bytes:
