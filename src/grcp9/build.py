@@ -483,13 +483,14 @@ def bibtex_entry(citation: dict[str, Any], repository: str) -> str:
     return f"@misc{{grcp9-edition-{citation['version']},\n{body}\n}}\n"
 
 
-def write_downloads(params_file: Path = paths.PARAMS_FILE) -> list[Path]:
-    """The files the HTML edition offers for download (``book/generated/downloads/``): the data
-    package that was built (zip), the citation (CFF and BibTeX), and a Markdown list of them and
-    of every executed notebook, included by ``book/downloads.md``. Files are rewritten only when
-    their content changes; the zip is deterministic."""
-    import yaml
+def write_data_downloads(params_file: Path = paths.PARAMS_FILE) -> str:
+    """The downloads made from the data alone: the data package (zip) and the questionnaire of the
+    wave shown (XLSForm), in ``book/generated/downloads/``. Returns the XLSForm's file name.
 
+    They are made from the data, the package's code and the time their entries carry
+    (SOURCE_DATE_EPOCH, the last commit's): made again only when one of those changed. (Up to
+    3a2858b the time was left out, and a commit that changed neither data nor code left the last
+    commit's time in them: a clean build differed.)"""
     from grcp9 import release
 
     parameters = read_parameters(params_file)
@@ -497,10 +498,6 @@ def write_downloads(params_file: Path = paths.PARAMS_FILE) -> list[Path]:
     target.mkdir(parents=True, exist_ok=True)
     data_zip = target / paths.DATA_ZIP_NAME
     xlsform_name = paths.xlsform_name(parameters["wave"])
-    # The data package (zip) and the questionnaire (XLSForm) are made from the data, the package's
-    # code and the time their entries carry (SOURCE_DATE_EPOCH, the last commit's): made again only
-    # when one of those changed. (Up to 3a2858b the time was left out, and a commit that changed
-    # neither data nor code left the last commit's time in them: a clean build differed.)
     data_inputs = params_fingerprint(parameters["data_dir"], parameters["wave"])
     fingerprint = None if data_inputs is None else f"{data_inputs} {source_date_epoch()}"
     made = (fingerprint is not None and data_zip.is_file() and (target / xlsform_name).is_file()
@@ -521,6 +518,19 @@ def write_downloads(params_file: Path = paths.PARAMS_FILE) -> list[Path]:
     for stale in target.glob("grcp9-questionnaire-*.xlsx"):
         if stale.name != xlsform_name:
             stale.unlink()
+    return xlsform_name
+
+
+def write_downloads(params_file: Path = paths.PARAMS_FILE) -> list[Path]:
+    """The files the HTML edition offers for download (``book/generated/downloads/``): the data
+    files (``write_data_downloads``), the citation (CFF and BibTeX), a copy of each executed profile,
+    and a Markdown list of them and of every executed notebook, included by ``book/downloads.md``.
+    Files are rewritten only when their content changes; the zip is deterministic."""
+    import yaml
+
+    parameters = read_parameters(params_file)
+    target = paths.DOWNLOADS_DIR
+    xlsform_name = write_data_downloads(params_file)
     citation_text = (paths.REPO_ROOT / "CITATION.cff").read_text(encoding="utf-8")
     citation = yaml.safe_load(citation_text)
     config = yaml.safe_load(paths.CONFIG_FILE.read_text(encoding="utf-8"))
@@ -632,9 +642,10 @@ def import_html_builder() -> None:
 
 def prepare_preview() -> None:
     """What the preview's HTML step needs and the notebooks do not change, done while they run:
-    its modules imported, and the downloads written (made from the data, 0.13 s after a data change)."""
+    its modules imported, and the downloads made from the data alone (0.13 s after a data change).
+    The other downloads (the executed profiles and their list) wait for the notebooks."""
     import_html_builder()
-    write_downloads()
+    write_data_downloads()
 
 
 def _build_html_here(root: Path, toc: Path, label: str) -> bool:
@@ -796,7 +807,6 @@ def main(argv: list[str] | None = None) -> int:
     outdated = commands.add_parser("notebooks", help="execute the out-of-date notebooks, in parallel")
     outdated.add_argument("--jobs", type=int, default=0, help="kernels at a time (default: one per core)")
     commands.add_parser("book", help="build HTML and PDF atomically into _build/")
-    commands.add_parser("preview", help="build the HTML only into _preview/html (leaves _build/ alone)")
     html = commands.add_parser("html", help="params, notebooks and preview in one process (make html)")
     html.add_argument("--data-dir", default="data")
     html.add_argument("--wave", default="")
@@ -821,8 +831,6 @@ def main(argv: list[str] | None = None) -> int:
             started = time.monotonic()
             executed = execute_outdated(jobs=arguments.jobs)
             return notebooks_line(executed, started)
-        if arguments.command == "preview":
-            return f"[preview] HTML: {build_preview().relative_to(paths.REPO_ROOT)}"
         if arguments.command == "html":  # the steps of make html, without an interpreter started for each
             from grcp9 import kernels
 
