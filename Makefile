@@ -33,7 +33,7 @@ export GRCP9_REPO_ROOT := $(CURDIR)
 # This checkout's package first, whichever checkout the environment was installed from.
 export PYTHONPATH := $(CURDIR)/src$(if $(PYTHONPATH),:$(PYTHONPATH))
 
-.PHONY: help venv system-packages params notebooks book html questionnaire import lint test release screenshots benchmark clean FORCE
+.PHONY: help venv system-packages params notebooks book html stop-kernel questionnaire import lint test release screenshots benchmark clean FORCE
 
 help: ## List the targets with one line each
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -84,9 +84,13 @@ book: $(BOOK_STAMP) ## Build the book: HTML in _build/html, PDF in _build/latex 
 	@echo "PDF:  $(CURDIR)/$(PDF)"
 
 # The params, notebooks and HTML steps in one process: one interpreter to start, and the HTML
-# builder imported while the kernels run.
+# builder imported while the kernels run. It leaves one kernel waiting for the next make html (it
+# leaves after 10 minutes unused; make stop-kernel or make clean stops it; GRCP9_KEEP_KERNEL=0: none).
 html: | venv ## Preview: the HTML only, in _preview/html (fast; leaves the book in _build/ alone)
 	@$(BIN)/python -m grcp9.build html --data-dir '$(DATA_DIR)' --wave '$(WAVE)' --compare '$(COMPARE)'
+
+stop-kernel: ## Stop the kernel that make html keeps for the next make html (it also leaves by itself after 10 minutes)
+	@if [ -x '$(BIN)/python' ]; then $(BIN)/python -m grcp9.kernels stop; fi
 
 questionnaire: | venv ## Write the questionnaire of WAVE as an XLSForm: questionnaire/grcp9-questionnaire-<wave>.xlsx (checked with pyxform)
 	@$(BIN)/python -m grcp9.xlsform --data-dir '$(DATA_DIR)' --wave '$(WAVE)'
@@ -119,7 +123,7 @@ screenshots: book ## Full-page pictures of each chapter at 1300 and 400 px, in t
 benchmark: book ## Time our build against the plain Jupyter Book build of the same book; prints ratios
 	$(BIN)/python scripts/benchmark.py
 
-clean: ## Remove generated outputs (keeps .venv)
+clean: stop-kernel ## Remove generated outputs (keeps .venv)
 	rm -rf _build _build.incoming _build.outgoing _preview _preview.incoming .staging book/generated release questionnaire
 
 FORCE:

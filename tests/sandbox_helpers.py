@@ -42,9 +42,9 @@ def inject_hostile_strings(data: Path) -> None:
                                                                  "Pacific Immigration Development Community (PIDC)", ""]))
 
 
-def make(root: Path, target: str) -> str:
+def make(root: Path, target: str, keep_kernel: bool = False) -> str:
     """``make target`` in the sandbox, which must succeed; its output."""
-    result = sandbox.make(root, target)
+    result = sandbox.make(root, target, keep_kernel=keep_kernel)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result.stdout + result.stderr
 

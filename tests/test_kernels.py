@@ -1,11 +1,20 @@
 """The preview's spare kernel (grcp9.kernels.start_spare_kernel): it must have done its imports when a
-build thread takes it, and otherwise look like a kernel started for a notebook."""
+build thread takes it, and otherwise look like a kernel started for a notebook. The kernel a preview
+keeps for the next one (grcp9.kernels.keep_kernel): the same, once claimed; not claimed when started
+otherwise; gone when no longer wanted."""
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
 from typing import Any
 
-from grcp9 import kernels
+from grcp9 import kernel_watch, kernels, paths
 
 PROBE = ("import sys as _sys; print(sorted(m for m in ('pandas', 'matplotlib.pyplot') if m in _sys.modules), "
          "sorted(k for k in globals() if not k.startswith('_')))")
@@ -42,3 +51,103 @@ def test_the_spare_kernel_has_imported_the_libraries_and_left_no_name():
     # starts from the same namespace, its first cell numbered 1.
     assert names == plain_printed.split("] [")[1], (spare_printed, plain_printed)
     assert spare_count == plain_count == 1
+
+
+# --- the kernel kept for the next preview (grcp9.kernels.keep_kernel, grcp9.kernel_watch) ---------
+
+def _kept_pid(folder: Path) -> int:
+    return json.loads((folder / "waiting.json").read_text(encoding="utf-8"))["pid"]
+
+
+def _keep_from_a_child(folder: Path, idle_seconds: float = 600) -> int:
+    """Keep a kernel as a preview does, from a process that then ends (the kernel is not this
+    process's child); its process id."""
+    code = f"from pathlib import Path; from grcp9 import kernels; kernels.keep_kernel(folder=Path({str(folder)!r}), idle_seconds={idle_seconds})"
+    subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "GRCP9_KEEP_KERNEL": "1"})
+    return _kept_pid(folder)
+
+
+def _gone_within(pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while kernel_watch.running(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not kernel_watch.running(pid)
+
+
+def test_a_kept_kernel_is_claimed_like_a_spare_one_and_stopped_after_use(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRCP9_KEEP_KERNEL", "1")
+    folder = tmp_path / "kernel"
+    pid = _keep_from_a_child(folder)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(["waiting.json", f"connection-{_token(folder)}.json"])
+    assert oct((folder / "waiting.json").stat().st_mode & 0o777) == "0o600"  # it holds the kernel's key
+    plain = kernels._start_process("python3")
+    plain_client = plain.client()
+    try:
+        plain_client.start_channels()
+        kernels.wait_for_ready(plain_client, 60)
+        assert kernels.take_kept_kernel(folder=folder)
+        assert not (folder / "waiting.json").exists() and (folder / f"claimed-{os.getpid()}.json").is_file()
+        km, kept_client = kernels._kernel("python3", 60)
+        assert isinstance(km, kernels.KeptKernelManager) and km.kept_pid == pid and kernels.kept_kernel_ran()
+        kept_printed, kept_count = _probe(kept_client)
+        plain_printed, plain_count = _probe(plain_client)
+    finally:
+        plain_client.stop_channels()
+        plain.shutdown_kernel(now=True)
+        kernels.shutdown_warm_kernels()
+    assert kept_printed.split("] [")[0] == "['matplotlib.pyplot', 'pandas'", kept_printed
+    assert kept_printed.split("] [")[1] == plain_printed.split("] [")[1], (kept_printed, plain_printed)
+    assert kept_count == plain_count == 1
+    assert _gone_within(pid, 3)
+    assert list(folder.iterdir()) == []  # its claim and connection file went with it
+
+
+def _token(folder: Path) -> str:
+    return json.loads((folder / "waiting.json").read_text(encoding="utf-8"))["token"]
+
+
+def test_a_kept_kernel_started_otherwise_is_not_claimed(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRCP9_KEEP_KERNEL", "1")
+    folder = tmp_path / "kernel"
+    folder.mkdir()
+    record = {"token": "t", "pid": os.getpid(), "fingerprint": kernels.kept_fingerprint(), "connection": {}}
+    (folder / "waiting.json").write_text(json.dumps(record), encoding="utf-8")
+    monkeypatch.setenv("GRCP9_SOME_VARIABLE", "changed since the kernel started")
+    assert not kernels.take_kept_kernel(folder=folder)
+    monkeypatch.delenv("GRCP9_SOME_VARIABLE")
+    monkeypatch.setenv("GRCP9_KEEP_KERNEL", "0")
+    assert not kernels.take_kept_kernel(folder=folder)
+    assert (folder / "waiting.json").is_file()  # not claimed either time
+
+
+def test_a_kept_kernel_leaves_when_unwanted(tmp_path):
+    # Three at once: their records removed (make clean), their wait over, the preview that claimed one gone.
+    removed, idle, claimed = (tmp_path / name for name in ("removed", "idle", "claimed"))
+    removed_pid = _keep_from_a_child(removed)
+    idle_pid = _keep_from_a_child(idle, idle_seconds=1)
+    claimed_pid = _keep_from_a_child(claimed)
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    os.rename(claimed / "waiting.json", claimed / f"claimed-{ended.stdout.strip()}.json")
+    (removed / "waiting.json").unlink()
+    assert _gone_within(removed_pid, 10) and _gone_within(idle_pid, 10) and _gone_within(claimed_pid, 10)
+    assert list(idle.iterdir()) == []  # it took its record and connection file with it
+
+
+def test_a_claim_keeps_the_kernel_while_its_preview_runs(tmp_path):
+    folder = tmp_path / "kernel"
+    folder.mkdir()
+    (folder / "claimed-1.json").write_text(json.dumps({"token": "a"}), encoding="utf-8")  # pid 1 always runs
+    (folder / f"claimed-{os.getpid()}.json").write_text(json.dumps({"token": "b"}), encoding="utf-8")
+    (folder / "waiting.json").write_text(json.dumps({"token": "c"}), encoding="utf-8")
+    (folder / "starting-d.json").write_text(json.dumps({"token": "d"}), encoding="utf-8")
+    assert [kernel_watch.state(folder, token) for token in "abcde"] == ["claimed", "claimed", "waiting", "waiting", "gone"]
+    kernel_watch.expire(folder, "e")  # not its record: it stays
+    assert kernel_watch.state(folder, "c") == "waiting"
+    kernel_watch.expire(folder, "c")
+    assert kernel_watch.state(folder, "c") == "gone" and not (folder / "waiting.json").exists()
+
+
+def test_make_help_gives_the_kept_kernels_wait():
+    makefile = (paths.REPO_ROOT / "Makefile").read_text(encoding="utf-8")
+    minutes = {int(m) for m in re.findall(r"after (\d+) minutes", makefile)}
+    assert minutes == {kernels.KEPT_IDLE_SECONDS // 60}

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
+import time
 import zipfile
 from pathlib import Path
 
@@ -20,7 +22,7 @@ import pytest
 from sandbox_helpers import build, executed, make, manifest
 
 from grcp9 import build as build_module
-from grcp9 import paths, sandbox
+from grcp9 import kernel_watch, paths, sandbox
 
 pytestmark = pytest.mark.slow
 
@@ -72,30 +74,52 @@ def test_noop_rebuild_executes_nothing(clean):
     assert sandbox.digest(clean / "_build") == before
 
 
-def change_and_rebuild(root: Path, path: str, old: str, new: str, target: str = "notebooks") -> set[str]:
-    """Change a file, then run make ``target`` and return the notebooks it executed: ``notebooks``
-    (the notebook step alone, which make book and make html both run first) or ``html`` (the author's
-    preview: that step, then the HTML alone into _preview/)."""
+def change(root: Path, path: str, old: str, new: str) -> None:
     target_file = root / path
     text = target_file.read_text(encoding="utf-8")
     assert old in text
     target_file.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def change_and_rebuild(root: Path, path: str, old: str, new: str, target: str = "notebooks") -> set[str]:
+    """Change a file, then run make ``target`` and return the notebooks it executed: ``notebooks``
+    (the notebook step alone, which make book and make html both run first) or ``html`` (the author's
+    preview: that step, then the HTML alone into _preview/)."""
+    change(root, path, old, new)
     return executed(make(root, target))
+
+
+def kept_kernel_pids(root: Path) -> list[int]:
+    records = root / paths.KEPT_KERNEL_DIR.relative_to(paths.REPO_ROOT)
+    waiting = records / "waiting.json"
+    return [json.loads(waiting.read_text(encoding="utf-8"))["pid"]] if waiting.is_file() else []
 
 
 def test_one_table_change_reruns_exactly_its_readers(clean):
     book_before = sandbox.digest(clean / "_build")
-    reran = change_and_rebuild(clean, "data/challenges.csv", "Data on migration,", "Data on migration flows,", "html")
-    assert reran == {"factsheet.ipynb"}
+    # An author's loop: a preview, which leaves a kernel for the next one (grcp9.kernels.keep_kernel),
+    # then a change and a preview that runs its notebook in that kernel.
+    assert executed(make(clean, "html", keep_kernel=True)) == set()
+    [kept] = kept_kernel_pids(clean)
+    change(clean, "data/challenges.csv", "Data on migration,", "Data on migration flows,")
+    log = make(clean, "html", keep_kernel=True)
+    assert executed(log) == {"factsheet.ipynb"}
+    assert "(the first in the kernel kept by the last preview)" in log
+    # It was stopped after that preview; the preview kept another, which make stop-kernel stops.
+    assert _reaped_soon(kept)
+    [kept_next] = kept_kernel_pids(clean)
+    assert kept_next != kept
+    make(clean, "stop-kernel")
+    assert kept_kernel_pids(clean) == [] and _reaped_soon(kept_next)
     assert "Data on migration flows" in (clean / "_preview" / "html" / "annex1.html").read_text(encoding="utf-8")
     # The data package offered for download is made again from the changed data.
     with zipfile.ZipFile(clean / paths.DOWNLOADS_DIR.relative_to(paths.REPO_ROOT) / paths.DATA_ZIP_NAME) as archive:
         table = next(name for name in archive.namelist() if name.endswith("/challenges.csv"))
         assert "Data on migration flows" in archive.read(table).decode("utf-8")
     assert sandbox.digest(clean / "_build") == book_before, "make html changed the book in _build/"
-    # The preview ran the notebook in a kernel started while the data was validated, with its
-    # libraries imported ahead (grcp9.kernels.start_spare_kernel); the notebook step of make book
-    # starts its own. Both give the same bytes.
+    # The preview ran the notebook in the kernel kept by the last preview, started with its libraries
+    # imported ahead as a spare kernel is (grcp9.kernels.start_spare_kernel); the notebook step of
+    # make book starts its own. Both give the same bytes.
     executed_dir = clean / paths.EXECUTED_DIR.relative_to(paths.REPO_ROOT)
     by_preview = {f.name: f.read_bytes() for f in executed_dir.glob("factsheet.*")}
     (clean / "data/challenges.csv").write_bytes((clean / "data/challenges.csv").read_bytes())  # a new time only
@@ -104,6 +128,14 @@ def test_one_table_change_reruns_exactly_its_readers(clean):
     reran = change_and_rebuild(clean, "data/review_event_participants.csv", "arab-region-dialogue,midcom,", "arab-region-dialogue,colombo,")
     # The verification ledger recounts the named participants of review events too.
     assert reran == {"regional_reviews.ipynb", "verification.ipynb"} | respondent_profiles(clean)
+
+
+def _reaped_soon(pid: int) -> bool:
+    """Whether process ``pid`` is gone within 3 s (a killed process lingers until it is reaped)."""
+    deadline = time.monotonic() + 3
+    while kernel_watch.running(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not kernel_watch.running(pid)
 
 
 def test_module_change_reruns_exactly_its_importers(clean):

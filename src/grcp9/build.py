@@ -367,11 +367,13 @@ def may_execute(data_dir: str, wave: str, compare: str = "") -> bool:
     return any(is_outdated(job) for job in notebook_jobs(profile_ids, selected_notebooks(read_parameters())))
 
 
-def notebooks_line(executed: list[NotebookJob], started: float) -> str:
-    """The notebook step's last progress line: how many notebooks it executed, in how long."""
+def notebooks_line(executed: list[NotebookJob], started: float, kept: bool = False) -> str:
+    """The notebook step's last progress line: how many notebooks it executed, in how long (and
+    whether in the kernel the last preview kept, grcp9.kernels.keep_kernel)."""
     if not executed:
         return "[notebooks] up to date"
-    return f"[notebooks] {len(executed)} executed in {time.monotonic() - started:.1f} s"
+    return (f"[notebooks] {len(executed)} executed in {time.monotonic() - started:.1f} s"
+            + (" (the first in the kernel kept by the last preview)" if kept else ""))
 
 
 def write_profile_list(params_file: Path = paths.PARAMS_FILE, target: Path = paths.PROFILE_LIST) -> list[str]:
@@ -835,15 +837,19 @@ def main(argv: list[str] | None = None) -> int:
             from grcp9 import kernels
 
             try:
-                if may_execute(arguments.data_dir, arguments.wave, arguments.compare):
-                    kernels.start_spare_kernel()  # it starts while the data is validated
-                print(check_params(arguments.data_dir, arguments.wave, arguments.compare), flush=True)
-                started = time.monotonic()
-                executed = execute_outdated(meanwhile=prepare_preview)
-            finally:  # also when validation failed or nothing was outdated: the spare kernel was not used
-                kernels.shutdown_warm_kernels()
-            print(notebooks_line(executed, started), flush=True)
-            return f"[preview] HTML: {build_preview().relative_to(paths.REPO_ROOT)}"
+                try:
+                    # the kernel the last preview kept, or one that starts while the data is validated
+                    if may_execute(arguments.data_dir, arguments.wave, arguments.compare) and not kernels.take_kept_kernel():
+                        kernels.start_spare_kernel()
+                    print(check_params(arguments.data_dir, arguments.wave, arguments.compare), flush=True)
+                    started = time.monotonic()
+                    executed = execute_outdated(meanwhile=prepare_preview)
+                finally:  # also when validation failed or nothing was outdated: the spare kernel was not used
+                    kernels.shutdown_warm_kernels()
+                print(notebooks_line(executed, started, kernels.kept_kernel_ran()), flush=True)
+                return f"[preview] HTML: {build_preview().relative_to(paths.REPO_ROOT)}"
+            finally:
+                kernels.keep_kernel()  # for the next preview; it starts on its own as this process ends
         html, pdf = build_book()
         return f"[book] HTML: {html.relative_to(paths.REPO_ROOT)}\n[book] PDF:  {pdf.relative_to(paths.REPO_ROOT)}"
 

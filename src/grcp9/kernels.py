@@ -16,6 +16,18 @@ imported, before it validates the data, when something may have to execute
 (``start_spare_kernel``); the first build thread that needs a kernel takes it. The fact sheet
 notebook executed so was byte-identical to the notebook step's (a sandbox test compares them).
 
+The preview also keeps one kernel for the next preview (``keep_kernel``): when it is done, it
+leaves a kernel started as a spare one is, with the libraries imported, waiting in a process of its
+own. The next ``make html`` that has something to execute claims it (``take_kept_kernel``) instead
+of starting a spare kernel, if it was started as this process would start one: the same Python,
+arguments, start-up code, folder, environment (variable for variable) and installed packages (the
+site-packages folder's modification time); any difference, and a spare kernel is started as before.
+A kept kernel runs one preview's notebooks, like a spare one, and is stopped after them. The kernel
+leaves by itself after KEPT_IDLE_SECONDS unclaimed, when ``make clean`` or ``make stop-kernel``
+removes its records, or when the preview that claimed it is gone (``grcp9.kernel_watch``).
+``GRCP9_KEEP_KERNEL=0`` turns keeping off; the test suite's sandboxes do, except where a test
+checks it.
+
 Kernels are started with their own log at CRITICAL level: the kernel's warning that it talks to
 papermill over TCP on localhost without encryption, and the error it logs when the shutdown's
 interrupt finds it busy, are not problems of the build, and they buried its progress lines.
@@ -23,12 +35,25 @@ interrupt finds it busy, are not problems of the build, and they buried its prog
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import queue
+import secrets
+import signal
+import subprocess
+import sys
+import sysconfig
 import threading
+import time
+from pathlib import Path
 from typing import Any
 
 from jupyter_client.manager import KernelManager
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import Engine, NBClientEngine, papermill_engines
+
+from grcp9 import kernel_watch, paths
 
 # No IPython history: a warm kernel restarts its execution count at 1 for each profile, and the
 # history database then prints "Session/line number was not unique" into the notebook's output.
@@ -67,6 +92,7 @@ _local = threading.local()
 _started: list[tuple[KernelManager, Any]] = []
 _spare: list[KernelManager] = []  # started ahead of use (start_spare_kernel), no client yet
 _lock = threading.Lock()
+_kept_ran = threading.Event()  # a notebook ran in the kept kernel since it was claimed (take_kept_kernel)
 
 
 class QuietEngine(NBClientEngine):
@@ -108,12 +134,16 @@ def _kernel(kernel_name: str, start_timeout: int) -> tuple[KernelManager, Any]:
             if spare is not None:
                 _spare.remove(spare)
         km = spare or _start_process(kernel_name)
-        kc = km.client()  # made by the thread that uses it
-        kc.start_channels()
-        with _lock:
-            _started.append((km, kc))
-        kc.wait_for_ready(timeout=start_timeout)
-        kc.allow_stdin = False
+        try:
+            kc = _ready_client(km, start_timeout)
+        except RuntimeError:
+            if not isinstance(km, KeptKernelManager):
+                raise
+            # The kept kernel left between its claim and now (it was killed): start one as before.
+            km = _start_process(kernel_name)
+            kc = _ready_client(km, start_timeout)
+        if isinstance(km, KeptKernelManager):
+            _kept_ran.set()
         _local.km, _local.kc = km, kc
         return km, kc
     kc = _local.kc
@@ -121,6 +151,44 @@ def _kernel(kernel_name: str, start_timeout: int) -> tuple[KernelManager, Any]:
     if reply["content"]["status"] != "ok":
         raise RuntimeError(f"could not reset the warm kernel: {reply['content']}")
     return km, kc
+
+
+def _ready_client(km: KernelManager, start_timeout: int) -> Any:
+    kc = km.client()  # made by the thread that uses it
+    kc.start_channels()
+    with _lock:
+        _started.append((km, kc))
+    wait_for_ready(kc, start_timeout)  # a RuntimeError if the kernel's process has gone
+    kc.allow_stdin = False
+    return kc
+
+
+def wait_for_ready(kc: Any, timeout: float) -> None:
+    """Wait until the kernel answers on its shell channel and its IOPub channel is connected, as
+    jupyter_client's ``wait_for_ready`` does, without its last step: reading IOPub until it has
+    been quiet for 0.2 s, to drop the messages that are left. Nothing here needs them dropped:
+    nbclient, and ``execute_interactive`` (the reset), read only the messages that answer their own
+    requests. That step was 0.2 s of each kernel's start, and of each preview."""
+    deadline = time.monotonic() + timeout
+    while True:
+        kc.kernel_info()
+        try:
+            reply = kc.shell_channel.get_msg(timeout=1)
+        except queue.Empty:
+            pass
+        else:
+            if reply["msg_type"] == "kernel_info_reply":
+                try:  # the request's status message, once IOPub is connected (else ask again)
+                    kc.iopub_channel.get_msg(timeout=0.2)
+                except queue.Empty:
+                    pass
+                else:
+                    kc._handle_kernel_info_reply(reply)
+                    return
+        if not kc.is_alive():
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
 
 
 def _start_process(kernel_name: str, *extra_arguments: str) -> KernelManager:
@@ -153,10 +221,188 @@ def shutdown_warm_kernels() -> None:
     for km, kc in started:
         if kc is not None:
             kc.stop_channels()
+        if kc is None and isinstance(km, KeptKernelManager) and km.give_back():
+            continue  # claimed but not used (nothing was outdated): it waits for the next preview again
         if km.is_alive():
             km.shutdown_kernel(now=True)
     _local.__dict__.clear()
 
 
+# --- the kernel kept for the next preview (see the module docstring) -----------------------------
+
+KEEP_VARIABLE = "GRCP9_KEEP_KERNEL"  # "0": the preview keeps no kernel
+KEPT_IDLE_SECONDS = 600
+WATCH_FILE = Path(kernel_watch.__file__)
+
+
+def keeping() -> bool:
+    return os.environ.get(KEEP_VARIABLE, "1") != "0"
+
+
+def _read_record(record: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _write_record(record: Path, data: dict[str, Any]) -> None:
+    """Write a record at once (a rename), readable by its owner only: it holds the kernel's key."""
+    temporary = record.with_name(f".{record.name}.{os.getpid()}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        json.dump(data, handle)
+    os.replace(temporary, record)
+
+
+def kept_fingerprint(kernel_name: str = "python3") -> str:
+    """What a kept kernel must share with a kernel this process would start, hashed."""
+    packages = Path(sysconfig.get_paths()["purelib"])
+    started_as = {
+        "python": sys.executable, "kernel": kernel_name, "arguments": KERNEL_ARGUMENTS, "preload": PRELOAD,
+        "watch": hashlib.sha256(WATCH_FILE.read_bytes()).hexdigest(), "folder": str(paths.REPO_ROOT),
+        "environment": sorted(os.environ.items()),
+        "packages": packages.stat().st_mtime_ns if packages.is_dir() else None,
+    }
+    return hashlib.sha256(json.dumps(started_as, sort_keys=True).encode()).hexdigest()
+
+
+class KeptKernelManager(KernelManager):
+    """A kernel that an earlier preview started and left waiting, claimed by this process. This
+    process did not start it, so it knows it by its process id, and stops it with a signal."""
+
+    kept_pid = 0
+    claim: Path | None = None
+    kept_connection: Path | None = None  # its connection file, left by keep_kernel
+
+    @property
+    def has_kernel(self) -> bool:  # nbclient starts a kernel of its own for a manager without one
+        return kernel_watch.running(self.kept_pid)
+
+    def is_alive(self) -> bool:
+        return kernel_watch.running(self.kept_pid)
+
+    def interrupt_kernel(self) -> None:
+        os.kill(self.kept_pid, signal.SIGINT)
+
+    def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+        try:
+            os.kill(self.kept_pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        for record in (self.claim, self.kept_connection):
+            if record is not None:
+                record.unlink(missing_ok=True)
+
+    def give_back(self) -> bool:
+        """Make this claimed, unused kernel wait again, unless another waits already."""
+        if self.claim is None or not self.is_alive() or (self.claim.parent / kernel_watch.WAITING).exists():
+            return False
+        try:
+            os.rename(self.claim, self.claim.parent / kernel_watch.WAITING)
+        except OSError:
+            return False
+        return True
+
+
+def take_kept_kernel(kernel_name: str = "python3", folder: Path | None = None) -> bool:
+    """Claim the kernel an earlier preview kept, as this process's spare kernel, if one waits and was
+    started as this process would start one (``kept_fingerprint``). Returns whether it did."""
+    folder = folder or paths.KEPT_KERNEL_DIR
+    waiting = _read_record(folder / kernel_watch.WAITING)
+    if not keeping() or waiting is None or waiting.get("fingerprint") != kept_fingerprint(kernel_name):
+        return False
+    claim = folder / f"claimed-{os.getpid()}.json"
+    try:
+        os.rename(folder / kernel_watch.WAITING, claim)  # the kernel's own watch may expire it meanwhile
+    except FileNotFoundError:
+        return False
+    record = _read_record(claim)
+    if record is None or record.get("fingerprint") != waiting["fingerprint"] or not kernel_watch.running(record["pid"]):
+        claim.unlink(missing_ok=True)  # replaced meanwhile, or gone: its watch sees no record and leaves
+        return False
+    _kept_ran.clear()
+    km = KeptKernelManager(kernel_name=kernel_name)
+    km.load_connection_info(record["connection"])
+    km.kept_pid, km.claim, km.kept_connection = record["pid"], claim, Path(record["connection_file"])
+    with _lock:
+        _spare.append(km)
+    return True
+
+
+def kept_kernel_ran() -> bool:
+    """Whether a notebook ran in the kernel this process claimed (take_kept_kernel)."""
+    return _kept_ran.is_set()
+
+
+def stop_kept_kernel(folder: Path | None = None) -> None:
+    """Stop the kernel kept for the next preview, if any, and remove its records (those of a
+    preview still running stay)."""
+    folder = folder or paths.KEPT_KERNEL_DIR
+    if not folder.is_dir():
+        return
+    for record in folder.iterdir():
+        pid = kernel_watch.claimer(record.name)
+        if pid is not None and pid != os.getpid() and kernel_watch.running(pid):
+            continue
+        data = _read_record(record)
+        if record.name == kernel_watch.WAITING and data is not None and isinstance(data.get("pid"), int):
+            try:
+                os.kill(data["pid"], signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        record.unlink(missing_ok=True)
+
+
+def keep_kernel(kernel_name: str = "python3", folder: Path | None = None, idle_seconds: float = KEPT_IDLE_SECONDS) -> None:
+    """Leave a kernel waiting for the next preview, started as a spare kernel is (PRELOAD) and
+    watched by ``grcp9.kernel_watch``, in a process and session of its own with no terminal and
+    nothing of this process open: it outlives this process, and a caller reading this process's
+    output does not wait for it. Nothing is done if keeping is off, or if a kernel started as this
+    one would be waits already."""
+    if not keeping():
+        return
+    folder = folder or paths.KEPT_KERNEL_DIR
+    fingerprint = kept_fingerprint(kernel_name)
+    waiting = _read_record(folder / kernel_watch.WAITING)
+    if waiting is not None and waiting.get("fingerprint") == fingerprint and kernel_watch.running(waiting.get("pid", 0)):
+        return
+    stop_kept_kernel(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_hex(8)
+    starting = folder / f"starting-{token}.json"
+    _write_record(starting, {"token": token})
+    watch = (f"import runpy; runpy.run_path({str(WATCH_FILE)!r})['watch']({str(folder)!r}, {token!r}, {idle_seconds!r}); "
+             "del runpy")
+    km = KernelManager(kernel_name=kernel_name, connection_file=str(folder / f"connection-{token}.json"))
+    km.start_kernel(extra_arguments=[*KERNEL_ARGUMENTS, f"--IPKernelApp.exec_lines={PRELOAD}; {watch}"],
+                    independent=True, cwd=str(paths.REPO_ROOT), stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    connection = {key: value.decode() if isinstance(value, bytes) else value
+                  for key, value in km.get_connection_info().items()}
+    _write_record(folder / kernel_watch.WAITING, {"token": token, "fingerprint": fingerprint,
+                                                  "pid": km.provisioner.pid,
+                                                  "connection": connection, "connection_file": km.connection_file})
+    starting.unlink()
+    # The kernel reads its connection file while it starts, after this returns; the manager would
+    # remove it when it is collected. It is left to stop_kept_kernel.
+    km._connection_file_written = False
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m grcp9.kernels stop`` (make stop-kernel)."""
+    arguments = argv if argv is not None else sys.argv[1:]
+    if arguments != ["stop"]:
+        print("usage: python -m grcp9.kernels stop", file=sys.stderr)
+        return 2
+    stop_kept_kernel()
+    return 0
+
+
 papermill_engines.register("quiet", QuietEngine)
 papermill_engines.register("warm", WarmEngine)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

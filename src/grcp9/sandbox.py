@@ -42,10 +42,13 @@ def environment() -> dict[str, str]:
     return result
 
 
-def make(root: Path, *arguments: str, timeout: int = 900) -> subprocess.CompletedProcess[str]:
-    """Run make in the copy with this checkout's environment; output is captured as text."""
+def make(root: Path, *arguments: str, timeout: int = 900, keep_kernel: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run make in the copy with this checkout's environment; output is captured as text. The
+    preview keeps no kernel for the next one (grcp9.kernels.keep_kernel) unless ``keep_kernel``:
+    a copy's kept kernel would wait, unused, after its tests."""
     command = ["make", "--no-print-directory", "-o", f"{VENV}/.installed", f"VENV={VENV}", *arguments]
-    return subprocess.run(command, check=False, cwd=root, env=environment(), capture_output=True, text=True, timeout=timeout)
+    env = {**environment(), "GRCP9_KEEP_KERNEL": "1" if keep_kernel else "0"}
+    return subprocess.run(command, check=False, cwd=root, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def digest(directory: Path) -> dict[str, str]:
