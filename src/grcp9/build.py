@@ -316,7 +316,7 @@ def is_outdated(job: NotebookJob, params_file: Path = paths.PARAMS_FILE) -> bool
 
 
 def execute_outdated(jobs: int = 0, params_file: Path = paths.PARAMS_FILE,
-                     meanwhile: Callable[[], None] | None = None) -> list[NotebookJob]:
+                     meanwhile: Callable[[], object] | None = None) -> list[NotebookJob]:
     """Execute the out-of-date notebooks, ``jobs`` kernels at a time (default: one per core), and touch
     the execution stamp if anything ran, so make rebuilds the book only then. ``meanwhile`` runs in
     this thread while the kernels work (the preview imports its HTML builder then)."""
@@ -623,13 +623,19 @@ def _reset_staging_on_new_parameters(params_file: Path = paths.PARAMS_FILE) -> N
     current = params_file.read_bytes()
     if marker.is_file() and marker.read_bytes() == current:
         return
-    shutil.rmtree(paths.STAGING_DIR, ignore_errors=True)
-    paths.STAGING_DIR.mkdir(parents=True)
+    paths.STAGING_DIR.mkdir(parents=True, exist_ok=True)
+    for child in paths.STAGING_DIR.iterdir():  # not the kept kernel's records: a preview may be using it
+        if child == paths.KEPT_KERNEL_DIR:
+            continue
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
     marker.write_bytes(current)
 
 
-# What the HTML step imports first (Sphinx, Jupyter Book, myst-nb, the theme): about 0.8 s, which
-# the preview spends while its notebooks run (``import_html_builder``).
+# What the HTML step imports first (Sphinx, Jupyter Book, myst-nb, the theme): about 0.6 s, which
+# the preview's HTML worker spends while the data is validated and the notebooks run (``import_html_builder``).
 HTML_BUILDER_MODULES = ("jupyter_book.cli.main", "jupyter_book.sphinx", "sphinx.application", "myst_nb.sphinx_ext",
                         "sphinx_book_theme", "sphinx_design", "sphinxcontrib.bibtex", "sphinx.ext.viewcode")
 
@@ -642,26 +648,81 @@ def import_html_builder() -> None:
         importlib.import_module(name)
 
 
-def prepare_preview() -> None:
-    """What the preview's HTML step needs and the notebooks do not change, done while they run:
-    its modules imported, and the downloads made from the data alone (0.13 s after a data change).
-    The other downloads (the executed profiles and their list) wait for the notebooks."""
+class HtmlWorker:
+    """The preview's HTML step in a process of its own (``python -m grcp9.build html-worker``),
+    started when the preview starts. While this process validates the data and the kernel runs the
+    notebooks, the worker imports Sphinx, Jupyter Book and the book's extensions (about 0.6 s); told
+    ``start`` (the parameters and the table of contents are written), it sets Sphinx up (0.3 s: the
+    configuration, the saved environment, the theme); told ``build`` (the notebooks are done), it
+    builds. Without a line (this process failed or stopped), it leaves without building. Both were
+    on the preview's path before: the imports while a notebook ran, in this process, and Sphinx's
+    set-up after the notebooks."""
+
+    def __init__(self, root: Path, toc: Path) -> None:
+        self.root, self.toc = root, toc
+        self.process = subprocess.Popen([sys.executable, "-m", "grcp9.build", "html-worker", str(root), str(toc)],
+                                        stdin=subprocess.PIPE, text=True)
+
+    def tell(self, command: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+
+    def build(self) -> bool:
+        """Build now; whether the build succeeded (on a failure the worker printed its log's end)."""
+        print(f"[preview] building HTML (log: {(self.root / 'build.log').relative_to(paths.REPO_ROOT)})", flush=True)
+        self.tell("build")
+        return self.process.wait() == 0
+
+    def stop(self) -> None:
+        """Let the worker go without building, if it still runs."""
+        if self.process.poll() is None:
+            assert self.process.stdin is not None
+            self.process.stdin.close()  # the worker reads the end of its input and leaves
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def run_html_worker(root: Path, toc: Path) -> int:
+    """The worker's side of ``HtmlWorker``: its exit status is 0 when the HTML was built, 1 when the
+    build failed, 3 when it was let go without building."""
     import_html_builder()
-    write_data_downloads()
+    if sys.stdin.readline().strip() != "start":
+        return 3
+    return 0 if _build_html_here(root, toc, "preview", wait_for_build=True) else 1
 
 
-def _build_html_here(root: Path, toc: Path, label: str) -> bool:
+def _build_html_here(root: Path, toc: Path, label: str, wait_for_build: bool = False) -> bool:
     """Run Jupyter Book's HTML build in this process (no interpreter to start, and what
     ``import_html_builder`` imported is ready), its messages into ``<root>/build.log``; on a
-    failure print the log's end. Returns whether it succeeded."""
+    failure print the log's end. Returns whether it succeeded. With ``wait_for_build`` (the HTML
+    worker), Sphinx is set up, then waits for the line ``build`` on the standard input before it
+    builds, and leaves the process without building on any other line or its end; the time
+    printed then starts with that line."""
     import contextlib
     import traceback
 
     from jupyter_book.cli.main import main as jupyter_book
+    from sphinx.application import Sphinx
 
     started = time.monotonic()
     log_file = root / "build.log"
-    print(f"[{label}] building HTML (log: {log_file.relative_to(paths.REPO_ROOT)})", flush=True)
+    if not wait_for_build:
+        print(f"[{label}] building HTML (log: {log_file.relative_to(paths.REPO_ROOT)})", flush=True)
+    else:
+        build = Sphinx.build
+
+        def build_when_told(app: Any, *arguments: Any, **options: Any) -> Any:
+            nonlocal started
+            if sys.stdin.readline().strip() != "build":
+                os._exit(3)  # Sphinx has written nothing before it builds
+            started = time.monotonic()
+            return build(app, *arguments, **options)
+
+        Sphinx.build = build_when_told  # type: ignore[method-assign,assignment]
     root.mkdir(parents=True, exist_ok=True)
     with log_file.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
         try:
@@ -680,17 +741,26 @@ def _build_html_here(root: Path, toc: Path, label: str) -> bool:
     return True
 
 
-def build_preview() -> Path:
-    """HTML only, for an author's quick look: built in the same staging tree as the book's HTML
-    (so it reads incrementally), in this process, and copied to ``_preview/html``. ``_build/`` is
-    left alone: the book there is only ever replaced by ``build_book``, HTML and PDF together."""
+PREVIEW_HTML_ROOT = paths.STAGING_DIR / "html"  # the same staging tree as the book's HTML: it reads incrementally
+
+
+def start_preview_html(worker: HtmlWorker) -> None:
+    """Once the data is validated: the staging tree for these parameters and its table of
+    contents, then the worker sets Sphinx up (while the notebooks run)."""
     _reset_staging_on_new_parameters()
-    html_root = paths.STAGING_DIR / "html"
+    write_book_toc(worker.toc)
+    worker.tell("start")
+
+
+def build_preview(worker: HtmlWorker) -> Path:
+    """HTML only, for an author's quick look: built by the HTML worker, set up already (see
+    ``start_preview_html``), and copied to ``_preview/html``. ``_build/`` is left alone: the book
+    there is only ever replaced by ``build_book``, HTML and PDF together."""
     write_downloads()
-    html_toc = write_book_toc(html_root / "_toc.yml")
     # Unlike the book, pages are not all written afresh: Sphinx writes only what changed.
-    if not _build_html_here(html_root, html_toc, "preview"):
+    if not worker.build():
         raise BuildError(f"preview step 'HTML' failed (see the messages above); {paths.PREVIEW_DIR.name}/ is unchanged")
+    html_root = worker.root
     incoming = paths.PREVIEW_DIR.with_name(paths.PREVIEW_DIR.name + ".incoming")
     shutil.rmtree(incoming, ignore_errors=True)
     snapshot(html_root / "_build" / "html", paths.PREVIEW_DIR / "html", incoming / "html")
@@ -809,11 +879,16 @@ def main(argv: list[str] | None = None) -> int:
     outdated = commands.add_parser("notebooks", help="execute the out-of-date notebooks, in parallel")
     outdated.add_argument("--jobs", type=int, default=0, help="kernels at a time (default: one per core)")
     commands.add_parser("book", help="build HTML and PDF atomically into _build/")
+    worker = commands.add_parser("html-worker", help="the preview's HTML step, told when to set up and build (HtmlWorker)")
+    worker.add_argument("root", type=Path)
+    worker.add_argument("toc", type=Path)
     html = commands.add_parser("html", help="params, notebooks and preview in one process (make html)")
     html.add_argument("--data-dir", default="data")
     html.add_argument("--wave", default="")
     html.add_argument("--compare", default="")
     arguments = parser.parse_args(argv)
+    if arguments.command == "html-worker":
+        return run_html_worker(arguments.root, arguments.toc)
 
     def step() -> str:
         if arguments.command == "params":
@@ -836,19 +911,22 @@ def main(argv: list[str] | None = None) -> int:
         if arguments.command == "html":  # the steps of make html, without an interpreter started for each
             from grcp9 import kernels
 
+            worker = HtmlWorker(PREVIEW_HTML_ROOT, PREVIEW_HTML_ROOT / "_toc.yml")  # it imports Sphinx meanwhile
             try:
                 try:
                     # the kernel the last preview kept, or one that starts while the data is validated
                     if may_execute(arguments.data_dir, arguments.wave, arguments.compare) and not kernels.take_kept_kernel():
                         kernels.start_spare_kernel()
                     print(check_params(arguments.data_dir, arguments.wave, arguments.compare), flush=True)
+                    start_preview_html(worker)
                     started = time.monotonic()
-                    executed = execute_outdated(meanwhile=prepare_preview)
+                    executed = execute_outdated(meanwhile=write_data_downloads)
                 finally:  # also when validation failed or nothing was outdated: the spare kernel was not used
                     kernels.shutdown_warm_kernels()
                 print(notebooks_line(executed, started, kernels.kept_kernel_ran()), flush=True)
-                return f"[preview] HTML: {build_preview().relative_to(paths.REPO_ROOT)}"
+                return f"[preview] HTML: {build_preview(worker).relative_to(paths.REPO_ROOT)}"
             finally:
+                worker.stop()  # when something failed before the build
                 kernels.keep_kernel()  # for the next preview; it starts on its own as this process ends
         html, pdf = build_book()
         return f"[book] HTML: {html.relative_to(paths.REPO_ROOT)}\n[book] PDF:  {pdf.relative_to(paths.REPO_ROOT)}"
@@ -857,7 +935,7 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     status = main()
-    if sys.argv[1:2] == ["html"]:
+    if sys.argv[1:2] in (["html"], ["html-worker"]):
         # The preview's process holds Sphinx, pandas and a notebook client: tearing them down took
         # 0.3-0.5 s after the work was done. By now its files are written and closed and its
         # kernels stopped, so it leaves at once.
