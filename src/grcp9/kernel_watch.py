@@ -6,12 +6,15 @@ imports itself), so this file imports nothing from it.
 
 The kept kernel's records are files in one folder (``paths.KEPT_KERNEL_DIR``), each holding the
 kernel's token:
+
 - ``starting-<token>.json`` while the preview that started it writes its record;
 - ``waiting.json`` while it waits for a preview;
-- ``claimed-<pid>.json`` once the preview of process <pid> took it (a rename of ``waiting.json``);
-beside them, its connection file ``connection-<token>.json``, which it removes when it leaves.
+- ``claimed-<pid>.json`` once the preview of process <pid> took it (a rename of ``waiting.json``).
+
+Beside them is its connection file, ``connection-<token>.json``, which it removes when it leaves.
 
 Once a second the watch looks, and the kernel leaves (``os._exit``) when
+
 - no record holds its token (``make clean`` or ``make stop-kernel`` removed them, or a newer kernel
   replaced it), or the preview that claimed it is no longer running (that preview stops the kernel
   itself when it is done; this covers one that was killed first);
