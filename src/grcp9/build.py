@@ -616,13 +616,14 @@ def _run_jupyter_book(steps: dict[str, tuple[Path, Path, tuple[str, ...]]], labe
     return failed
 
 
-def _reset_staging_on_new_parameters(params_file: Path = paths.PARAMS_FILE) -> None:
+def _reset_staging_on_new_parameters(params_file: Path = paths.PARAMS_FILE) -> bool:
     """Sphinx's saved environment belongs to one set of parameters: another wave or data package
-    changes which pages exist and which ``{only}`` blocks apply, so it starts afresh then."""
+    changes which pages exist and which ``{only}`` blocks apply, so it starts afresh then (and
+    this returns True)."""
     marker = paths.STAGING_DIR / "params.json"
     current = params_file.read_bytes()
     if marker.is_file() and marker.read_bytes() == current:
-        return
+        return False
     paths.STAGING_DIR.mkdir(parents=True, exist_ok=True)
     for child in paths.STAGING_DIR.iterdir():  # not the kept kernel's records: a preview may be using it
         if child == paths.KEPT_KERNEL_DIR:
@@ -632,6 +633,7 @@ def _reset_staging_on_new_parameters(params_file: Path = paths.PARAMS_FILE) -> N
         else:
             child.unlink(missing_ok=True)
     marker.write_bytes(current)
+    return True
 
 
 # What the HTML step imports first (Sphinx, Jupyter Book, myst-nb, the theme): about 0.6 s, which
@@ -660,6 +662,7 @@ class HtmlWorker:
 
     def __init__(self, root: Path, toc: Path) -> None:
         self.root, self.toc = root, toc
+        self.started = False  # told "start"
         self.process = subprocess.Popen([sys.executable, "-m", "grcp9.build", "html-worker", str(root), str(toc)],
                                         stdin=subprocess.PIPE, text=True)
 
@@ -671,6 +674,8 @@ class HtmlWorker:
     def build(self) -> bool:
         """Build now; whether the build succeeded (on a failure the worker printed its log's end)."""
         print(f"[preview] building HTML (log: {(self.root / 'build.log').relative_to(paths.REPO_ROOT)})", flush=True)
+        if not self.started:
+            self.tell("start")
         self.tell("build")
         return self.process.wait() == 0
 
@@ -746,10 +751,15 @@ PREVIEW_HTML_ROOT = paths.STAGING_DIR / "html"  # the same staging tree as the b
 
 def start_preview_html(worker: HtmlWorker) -> None:
     """Once the data is validated: the staging tree for these parameters and its table of
-    contents, then the worker sets Sphinx up (while the notebooks run)."""
-    _reset_staging_on_new_parameters()
+    contents, then the worker sets Sphinx up while the notebooks run, if the parameters are those
+    of the staging tree's last build. New parameters bring pages that their notebooks have yet to
+    write, and set up before them, Sphinx failed on them (37 warnings, seen in the benchmark's
+    first preview of a generated wave): the worker then starts after the notebooks."""
+    fresh = _reset_staging_on_new_parameters()
     write_book_toc(worker.toc)
-    worker.tell("start")
+    if not fresh:
+        worker.tell("start")
+        worker.started = True
 
 
 def build_preview(worker: HtmlWorker) -> Path:
