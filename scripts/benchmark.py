@@ -38,7 +38,7 @@ from pathlib import Path
 import nbformat
 import papermill
 
-from grcp9 import build, data, kernels, paths, sandbox, survey  # kernels also registers the engines
+from grcp9 import build, data, kernel_watch, kernels, paths, sandbox, survey  # kernels also registers the engines
 
 TARGETS = {
     "clean build, ours / plain": 0.3,
@@ -77,12 +77,11 @@ def make_timed(label: str, root: Path, *arguments: str, keep_kernel: bool = Fals
 def wait_for_kept_kernel(root: Path, timeout: float = 60) -> None:
     """Wait until the kernel the last preview in ``root`` kept answers (it imports pandas and
     matplotlib as it starts)."""
-    waiting = root / paths.KEPT_KERNEL_DIR.relative_to(paths.REPO_ROOT) / "waiting.json"
-    record = json.loads(waiting.read_text(encoding="utf-8"))
-    km = kernels.KeptKernelManager(kernel_name="python3")
-    km.load_connection_info(record["connection"])
-    km.kept_pid = record["pid"]
-    client = km.client()
+    waiting = root / paths.KEPT_KERNEL_DIR.relative_to(paths.REPO_ROOT) / kernel_watch.WAITING
+    record = kernel_watch.read_record(waiting)
+    if record is None:
+        sys.exit(f"benchmark: the preview kept no kernel ({waiting} is missing)")
+    client = kernels.KeptKernelManager.from_record(record).client()
     client.start_channels()
     try:
         kernels.wait_for_ready(client, timeout)

@@ -29,16 +29,23 @@ import os
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 WAITING = "waiting.json"
 
 
+def read_record(record: Path) -> dict[str, Any] | None:
+    """A record's content, or None if there is no readable record."""
+    try:
+        data = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
 def token_of(record: Path) -> str | None:
     """The token a record holds, or None if there is no readable record."""
-    try:
-        token = json.loads(record.read_text(encoding="utf-8"))["token"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+    token = (read_record(record) or {}).get("token")
     return token if isinstance(token, str) else None
 
 

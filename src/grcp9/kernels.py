@@ -239,14 +239,6 @@ def keeping() -> bool:
     return os.environ.get(KEEP_VARIABLE, "1") != "0"
 
 
-def _read_record(record: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(record.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
 def _write_record(record: Path, data: dict[str, Any]) -> None:
     """Write a record at once (a rename), readable by its owner only: it holds the kernel's key."""
     temporary = record.with_name(f".{record.name}.{os.getpid()}")
@@ -275,6 +267,14 @@ class KeptKernelManager(KernelManager):
     kept_pid = 0
     claim: Path | None = None
     kept_connection: Path | None = None  # its connection file, left by keep_kernel
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any], kernel_name: str = "python3", claim: Path | None = None) -> KeptKernelManager:
+        """The manager of the kernel a record of ``keep_kernel`` describes (claimed by ``claim``, if any)."""
+        km = cls(kernel_name=kernel_name)
+        km.load_connection_info(record["connection"])
+        km.kept_pid, km.claim, km.kept_connection = record["pid"], claim, Path(record["connection_file"])
+        return km
 
     @property
     def has_kernel(self) -> bool:  # nbclient starts a kernel of its own for a manager without one
@@ -310,7 +310,7 @@ def take_kept_kernel(kernel_name: str = "python3", folder: Path | None = None) -
     """Claim the kernel an earlier preview kept, as this process's spare kernel, if one waits and was
     started as this process would start one (``kept_fingerprint``). Returns whether it did."""
     folder = folder or paths.KEPT_KERNEL_DIR
-    waiting = _read_record(folder / kernel_watch.WAITING)
+    waiting = kernel_watch.read_record(folder / kernel_watch.WAITING)
     if not keeping() or waiting is None or waiting.get("fingerprint") != kept_fingerprint(kernel_name):
         return False
     claim = folder / f"claimed-{os.getpid()}.json"
@@ -318,14 +318,12 @@ def take_kept_kernel(kernel_name: str = "python3", folder: Path | None = None) -
         os.rename(folder / kernel_watch.WAITING, claim)  # the kernel's own watch may expire it meanwhile
     except FileNotFoundError:
         return False
-    record = _read_record(claim)
+    record = kernel_watch.read_record(claim)
     if record is None or record.get("fingerprint") != waiting["fingerprint"] or not kernel_watch.running(record["pid"]):
         claim.unlink(missing_ok=True)  # replaced meanwhile, or gone: its watch sees no record and leaves
         return False
     _kept_ran.clear()
-    km = KeptKernelManager(kernel_name=kernel_name)
-    km.load_connection_info(record["connection"])
-    km.kept_pid, km.claim, km.kept_connection = record["pid"], claim, Path(record["connection_file"])
+    km = KeptKernelManager.from_record(record, kernel_name, claim)
     with _lock:
         _spare.append(km)
     return True
@@ -346,7 +344,7 @@ def stop_kept_kernel(folder: Path | None = None) -> None:
         pid = kernel_watch.claimer(record.name)
         if pid is not None and pid != os.getpid() and kernel_watch.running(pid):
             continue
-        data = _read_record(record)
+        data = kernel_watch.read_record(record)
         if record.name == kernel_watch.WAITING and data is not None and isinstance(data.get("pid"), int):
             try:
                 os.kill(data["pid"], signal.SIGKILL)
@@ -365,7 +363,7 @@ def keep_kernel(kernel_name: str = "python3", folder: Path | None = None, idle_s
         return
     folder = folder or paths.KEPT_KERNEL_DIR
     fingerprint = kept_fingerprint(kernel_name)
-    waiting = _read_record(folder / kernel_watch.WAITING)
+    waiting = kernel_watch.read_record(folder / kernel_watch.WAITING)
     if waiting is not None and waiting.get("fingerprint") == fingerprint and kernel_watch.running(waiting.get("pid", 0)):
         return
     stop_kept_kernel(folder)
