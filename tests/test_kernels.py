@@ -151,3 +151,8 @@ def test_make_help_gives_the_kept_kernels_wait():
     makefile = (paths.REPO_ROOT / "Makefile").read_text(encoding="utf-8")
     minutes = {int(m) for m in re.findall(r"after (\d+) minutes", makefile)}
     assert minutes == {kernels.KEPT_IDLE_SECONDS // 60}
+
+
+def test_only_a_process_id_counts_as_a_running_kernel():
+    assert kernel_watch.running(os.getpid())
+    assert not kernel_watch.running(0) and not kernel_watch.running(-1)  # process groups to os.kill

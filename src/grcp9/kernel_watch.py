@@ -50,6 +50,11 @@ def token_of(record: Path) -> str | None:
 
 
 def running(pid: int) -> bool:
+    """Whether process ``pid`` exists. 0 and negative numbers name process groups to os.kill (0:
+    the caller's own, which always exists), not processes: a record without a process id would
+    have counted as a running kernel."""
+    if pid <= 0:
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
