@@ -83,9 +83,10 @@ book: $(BOOK_STAMP) ## Build the book: HTML in _build/html, PDF in _build/latex 
 	@echo "HTML: $(CURDIR)/_build/html/index.html"
 	@echo "PDF:  $(CURDIR)/$(PDF)"
 
-# The params, notebooks and HTML steps in one process: one interpreter to start, and the HTML
-# builder imported while the kernels run. It leaves one kernel waiting for the next make html (it
-# leaves after 10 minutes unused; make stop-kernel or make clean stops it; GRCP9_KEEP_KERNEL=0: none).
+# The params and notebook steps in one process, and the HTML step in a worker it starts first, which
+# imports and sets up Sphinx while the data is validated and the kernels run. It leaves one kernel
+# waiting for the next make html (it leaves after 10 minutes unused; make stop-kernel or make clean
+# stops it; GRCP9_KEEP_KERNEL=0: none).
 html: | venv ## Preview: the HTML only, in _preview/html (fast; leaves the book in _build/ alone)
 	@$(BIN)/python -m grcp9.build html --data-dir '$(DATA_DIR)' --wave '$(WAVE)' --compare '$(COMPARE)'
 

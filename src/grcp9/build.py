@@ -5,7 +5,7 @@
     python -m grcp9.build execute respondents                 # one notebook
     python -m grcp9.build profile arcp                        # one profile page
     python -m grcp9.build book
-    python -m grcp9.build html --data-dir data --wave ''        # make html: the three steps, one process
+    python -m grcp9.build html --data-dir data --wave ''        # make html: the three steps (HTML in a worker)
 
 Each step either succeeds completely or leaves the previous outputs untouched: notebooks are
 executed into a temporary file and moved into place, and the book is built in a staging
@@ -319,7 +319,7 @@ def execute_outdated(jobs: int = 0, params_file: Path = paths.PARAMS_FILE,
                      meanwhile: Callable[[], object] | None = None) -> list[NotebookJob]:
     """Execute the out-of-date notebooks, ``jobs`` kernels at a time (default: one per core), and touch
     the execution stamp if anything ran, so make rebuilds the book only then. ``meanwhile`` runs in
-    this thread while the kernels work (the preview imports its HTML builder then)."""
+    this thread while the kernels work (the preview writes the downloads made from the data then)."""
     profile_ids = paths.PROFILE_LIST.read_text(encoding="utf-8").split()
     notebooks = selected_notebooks(read_parameters(params_file))
     todo = [job for job in notebook_jobs(profile_ids, notebooks) if is_outdated(job, params_file)]
@@ -671,11 +671,16 @@ class HtmlWorker:
         self.process.stdin.write(command + "\n")
         self.process.stdin.flush()
 
+    def start(self) -> None:
+        """Set Sphinx up now (once the parameters and the table of contents are written)."""
+        if not self.started:
+            self.tell("start")
+            self.started = True
+
     def build(self) -> bool:
         """Build now; whether the build succeeded (on a failure the worker printed its log's end)."""
         print(f"[preview] building HTML (log: {(self.root / 'build.log').relative_to(paths.REPO_ROOT)})", flush=True)
-        if not self.started:
-            self.tell("start")
+        self.start()
         self.tell("build")
         return self.process.wait() == 0
 
@@ -692,42 +697,32 @@ class HtmlWorker:
 
 
 def run_html_worker(root: Path, toc: Path) -> int:
-    """The worker's side of ``HtmlWorker``: its exit status is 0 when the HTML was built, 1 when the
-    build failed, 3 when it was let go without building."""
-    import_html_builder()
-    if sys.stdin.readline().strip() != "start":
-        return 3
-    return 0 if _build_html_here(root, toc, "preview", wait_for_build=True) else 1
-
-
-def _build_html_here(root: Path, toc: Path, label: str, wait_for_build: bool = False) -> bool:
-    """Run Jupyter Book's HTML build in this process (no interpreter to start, and what
-    ``import_html_builder`` imported is ready), its messages into ``<root>/build.log``; on a
-    failure print the log's end. Returns whether it succeeded. With ``wait_for_build`` (the HTML
-    worker), Sphinx is set up, then waits for the line ``build`` on the standard input before it
-    builds, and leaves the process without building on any other line or its end; the time
-    printed then starts with that line."""
+    """The worker's side of ``HtmlWorker``: Jupyter Book's HTML build, its messages into
+    ``<root>/build.log``. Sphinx is set up after the line ``start``, then waits for the line
+    ``build`` before it builds; on any other line, or the end of the input, the worker leaves
+    without building. On a failure it prints the log's end. Its exit status is 0 when the HTML was
+    built, 1 when the build failed, 3 when it was let go without building."""
     import contextlib
     import traceback
 
+    import_html_builder()
     from jupyter_book.cli.main import main as jupyter_book
     from sphinx.application import Sphinx
 
+    if sys.stdin.readline().strip() != "start":
+        return 3
+    build = Sphinx.build
     started = time.monotonic()
+
+    def build_when_told(app: Any, *arguments: Any, **options: Any) -> Any:
+        nonlocal started
+        if sys.stdin.readline().strip() != "build":
+            os._exit(3)  # Sphinx has written nothing before it builds
+        started = time.monotonic()
+        return build(app, *arguments, **options)
+
+    Sphinx.build = build_when_told  # type: ignore[method-assign,assignment]
     log_file = root / "build.log"
-    if not wait_for_build:
-        print(f"[{label}] building HTML (log: {log_file.relative_to(paths.REPO_ROOT)})", flush=True)
-    else:
-        build = Sphinx.build
-
-        def build_when_told(app: Any, *arguments: Any, **options: Any) -> Any:
-            nonlocal started
-            if sys.stdin.readline().strip() != "build":
-                os._exit(3)  # Sphinx has written nothing before it builds
-            started = time.monotonic()
-            return build(app, *arguments, **options)
-
-        Sphinx.build = build_when_told  # type: ignore[method-assign,assignment]
     root.mkdir(parents=True, exist_ok=True)
     with log_file.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
         try:
@@ -741,9 +736,9 @@ def _build_html_here(root: Path, toc: Path, label: str, wait_for_build: bool = F
             succeeded = False
     if not succeeded:
         _print_log_end(log_file)
-        return False
-    print(f"[{label}] HTML built in {time.monotonic() - started:.1f} s", flush=True)
-    return True
+        return 1
+    print(f"[preview] HTML built in {time.monotonic() - started:.1f} s", flush=True)
+    return 0
 
 
 PREVIEW_HTML_ROOT = paths.STAGING_DIR / "html"  # the same staging tree as the book's HTML: it reads incrementally
@@ -758,8 +753,7 @@ def start_preview_html(worker: HtmlWorker) -> None:
     fresh = _reset_staging_on_new_parameters()
     write_book_toc(worker.toc)
     if not fresh:
-        worker.tell("start")
-        worker.started = True
+        worker.start()
 
 
 def build_preview(worker: HtmlWorker) -> Path:
@@ -892,7 +886,7 @@ def main(argv: list[str] | None = None) -> int:
     worker = commands.add_parser("html-worker", help="the preview's HTML step, told when to set up and build (HtmlWorker)")
     worker.add_argument("root", type=Path)
     worker.add_argument("toc", type=Path)
-    html = commands.add_parser("html", help="params, notebooks and preview in one process (make html)")
+    html = commands.add_parser("html", help="params, notebooks and the preview's HTML, in this process and an HTML worker (make html)")
     html.add_argument("--data-dir", default="data")
     html.add_argument("--wave", default="")
     html.add_argument("--compare", default="")
