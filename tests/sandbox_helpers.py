@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from grcp9 import build as build_module
-from grcp9 import sandbox
+from grcp9 import kernel_watch, sandbox
 
 HOSTILE = "<script>alert('x')</script> & 100% $5 #1 a_b {curly} back\\slash ~tilde ^caret"
 NAMES = "Zúñiga, Tomáš, Gümürkçü, Emiratisation"
@@ -61,3 +63,18 @@ def executed(log: str) -> set[str]:
 def manifest(root: Path) -> dict[str, str]:
     lines = (root / "_build" / build_module.MANIFEST_NAME).read_text(encoding="utf-8").splitlines()
     return {path: digest for digest, path in (line.split("  ", 1) for line in lines)}
+
+
+def waiting_record(folder: Path) -> dict[str, Any]:
+    """The record of the kernel a preview keeps waiting in ``folder`` (grcp9.kernels.keep_kernel)."""
+    record = kernel_watch.read_record(folder / kernel_watch.WAITING)
+    assert record is not None, f"no kernel waits in {folder}"
+    return record
+
+
+def gone_within(pid: int, seconds: float) -> bool:
+    """Whether process ``pid`` is gone within ``seconds`` (a killed process lingers until it is reaped)."""
+    deadline = time.monotonic() + seconds
+    while kernel_watch.running(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not kernel_watch.running(pid)

@@ -10,9 +10,11 @@ import os
 import re
 import subprocess
 import sys
-import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from sandbox_helpers import gone_within, waiting_record
 
 from grcp9 import kernel_watch, kernels, paths
 
@@ -31,32 +33,44 @@ def _probe(kc: Any) -> tuple[str, int]:
     return "".join(printed).strip(), reply["content"]["execution_count"]
 
 
-def test_the_spare_kernel_has_imported_the_libraries_and_left_no_name():
+def _probe_beside_a_plain_kernel(take: Callable[[], Any]) -> tuple[str, int, str, int]:
+    """What PROBE prints, and its execution count, in the kernel ``take`` returns the client of, and
+    in a kernel that imported nothing ahead; every kernel is stopped afterwards."""
     plain = kernels._start_process("python3")
     plain_client = plain.client()
     try:
         plain_client.start_channels()
-        plain_client.wait_for_ready(timeout=60)
-        kernels.start_spare_kernel()
-        _, spare_client = kernels._kernel("python3", 60)  # the first use takes the spare kernel
-        spare_printed, spare_count = _probe(spare_client)
+        kernels.wait_for_ready(plain_client, 60)
+        printed, count = _probe(take())
         plain_printed, plain_count = _probe(plain_client)
     finally:
         plain_client.stop_channels()
         plain.shutdown_kernel(now=True)
         kernels.shutdown_warm_kernels()
-    modules, names = spare_printed.split("] [")
-    assert modules == "['matplotlib.pyplot', 'pandas'", spare_printed
+    return printed, count, plain_printed, plain_count
+
+
+def _assert_like_a_plain_kernel(printed: str, count: int, plain_printed: str, plain_count: int) -> None:
+    modules, names = printed.split("] [")
+    assert modules == "['matplotlib.pyplot', 'pandas'", printed
     # The same names and execution count as a kernel that imported nothing ahead: a notebook run in it
     # starts from the same namespace, its first cell numbered 1.
-    assert names == plain_printed.split("] [")[1], (spare_printed, plain_printed)
-    assert spare_count == plain_count == 1
+    assert names == plain_printed.split("] [")[1], (printed, plain_printed)
+    assert count == plain_count == 1
+
+
+def test_the_spare_kernel_has_imported_the_libraries_and_left_no_name():
+    def take() -> Any:
+        kernels.start_spare_kernel()
+        return kernels._kernel("python3", 60)[1]  # the first use takes the spare kernel
+
+    _assert_like_a_plain_kernel(*_probe_beside_a_plain_kernel(take))
 
 
 # --- the kernel kept for the next preview (grcp9.kernels.keep_kernel, grcp9.kernel_watch) ---------
 
 def _kept_pid(folder: Path) -> int:
-    return json.loads((folder / "waiting.json").read_text(encoding="utf-8"))["pid"]
+    return waiting_record(folder)["pid"]
 
 
 def _keep_from_a_child(folder: Path, idle_seconds: float = 600) -> int:
@@ -67,43 +81,27 @@ def _keep_from_a_child(folder: Path, idle_seconds: float = 600) -> int:
     return _kept_pid(folder)
 
 
-def _gone_within(pid: int, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while kernel_watch.running(pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return not kernel_watch.running(pid)
-
-
 def test_a_kept_kernel_is_claimed_like_a_spare_one_and_stopped_after_use(tmp_path, monkeypatch):
     monkeypatch.setenv("GRCP9_KEEP_KERNEL", "1")
     folder = tmp_path / "kernel"
     pid = _keep_from_a_child(folder)
     assert sorted(p.name for p in folder.iterdir()) == sorted(["waiting.json", f"connection-{_token(folder)}.json"])
     assert oct((folder / "waiting.json").stat().st_mode & 0o777) == "0o600"  # it holds the kernel's key
-    plain = kernels._start_process("python3")
-    plain_client = plain.client()
-    try:
-        plain_client.start_channels()
-        kernels.wait_for_ready(plain_client, 60)
+
+    def take() -> Any:
         assert kernels.take_kept_kernel(folder=folder)
         assert not (folder / "waiting.json").exists() and (folder / f"claimed-{os.getpid()}.json").is_file()
         km, kept_client = kernels._kernel("python3", 60)
         assert isinstance(km, kernels.KeptKernelManager) and km.kept_pid == pid and kernels.kept_kernel_ran()
-        kept_printed, kept_count = _probe(kept_client)
-        plain_printed, plain_count = _probe(plain_client)
-    finally:
-        plain_client.stop_channels()
-        plain.shutdown_kernel(now=True)
-        kernels.shutdown_warm_kernels()
-    assert kept_printed.split("] [")[0] == "['matplotlib.pyplot', 'pandas'", kept_printed
-    assert kept_printed.split("] [")[1] == plain_printed.split("] [")[1], (kept_printed, plain_printed)
-    assert kept_count == plain_count == 1
-    assert _gone_within(pid, 3)
+        return kept_client
+
+    _assert_like_a_plain_kernel(*_probe_beside_a_plain_kernel(take))
+    assert gone_within(pid, 3)
     assert list(folder.iterdir()) == []  # its claim and connection file went with it
 
 
 def _token(folder: Path) -> str:
-    return json.loads((folder / "waiting.json").read_text(encoding="utf-8"))["token"]
+    return waiting_record(folder)["token"]
 
 
 def test_a_kept_kernel_started_otherwise_is_not_claimed(tmp_path, monkeypatch):
@@ -129,7 +127,7 @@ def test_a_kept_kernel_leaves_when_unwanted(tmp_path):
     ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
     os.rename(claimed / "waiting.json", claimed / f"claimed-{ended.stdout.strip()}.json")
     (removed / "waiting.json").unlink()
-    assert _gone_within(removed_pid, 10) and _gone_within(idle_pid, 10) and _gone_within(claimed_pid, 10)
+    assert gone_within(removed_pid, 10) and gone_within(idle_pid, 10) and gone_within(claimed_pid, 10)
     assert list(idle.iterdir()) == []  # it took its record and connection file with it
 
 

@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
-import time
 import zipfile
 from pathlib import Path
 
 import pytest
-from sandbox_helpers import build, executed, make, manifest
+from sandbox_helpers import build, executed, gone_within, make, manifest, waiting_record
 
 from grcp9 import build as build_module
 from grcp9 import kernel_watch, paths, sandbox
@@ -91,8 +89,7 @@ def change_and_rebuild(root: Path, path: str, old: str, new: str, target: str = 
 
 def kept_kernel_pids(root: Path) -> list[int]:
     records = root / paths.KEPT_KERNEL_DIR.relative_to(paths.REPO_ROOT)
-    waiting = records / "waiting.json"
-    return [json.loads(waiting.read_text(encoding="utf-8"))["pid"]] if waiting.is_file() else []
+    return [waiting_record(records)["pid"]] if (records / kernel_watch.WAITING).is_file() else []
 
 
 def test_one_table_change_reruns_exactly_its_readers(clean):
@@ -106,11 +103,11 @@ def test_one_table_change_reruns_exactly_its_readers(clean):
     assert executed(log) == {"factsheet.ipynb"}
     assert "(the first in the kernel kept by the last preview)" in log
     # It was stopped after that preview; the preview kept another, which make stop-kernel stops.
-    assert _reaped_soon(kept)
+    assert gone_within(kept, 3)
     [kept_next] = kept_kernel_pids(clean)
     assert kept_next != kept
     make(clean, "stop-kernel")
-    assert kept_kernel_pids(clean) == [] and _reaped_soon(kept_next)
+    assert kept_kernel_pids(clean) == [] and gone_within(kept_next, 3)
     assert "Data on migration flows" in (clean / "_preview" / "html" / "annex1.html").read_text(encoding="utf-8")
     # The data package offered for download is made again from the changed data.
     with zipfile.ZipFile(clean / paths.DOWNLOADS_DIR.relative_to(paths.REPO_ROOT) / paths.DATA_ZIP_NAME) as archive:
@@ -128,14 +125,6 @@ def test_one_table_change_reruns_exactly_its_readers(clean):
     reran = change_and_rebuild(clean, "data/review_event_participants.csv", "arab-region-dialogue,midcom,", "arab-region-dialogue,colombo,")
     # The verification ledger recounts the named participants of review events too.
     assert reran == {"regional_reviews.ipynb", "verification.ipynb"} | respondent_profiles(clean)
-
-
-def _reaped_soon(pid: int) -> bool:
-    """Whether process ``pid`` is gone within 3 s (a killed process lingers until it is reaped)."""
-    deadline = time.monotonic() + 3
-    while kernel_watch.running(pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return not kernel_watch.running(pid)
 
 
 def test_module_change_reruns_exactly_its_importers(clean):
