@@ -85,13 +85,14 @@ book: $(BOOK_STAMP) ## Build the book: HTML in _build/html, PDF in _build/latex 
 
 # The params and notebook steps in one process, and the HTML step in a worker it starts first, which
 # imports and sets up Sphinx while the data is validated and the kernels run. It leaves one kernel
-# waiting for the next make html (it leaves after 10 minutes unused; make stop-kernel or make clean
-# stops it; GRCP9_KEEP_KERNEL=0: none).
+# and one such process with its worker (imports done) waiting for the next make html, which runs in
+# them (they leave after 10 minutes unused; make stop-kernel or make clean stops them;
+# GRCP9_KEEP_KERNEL=0: none).
 html: | venv ## Preview: the HTML only, in _preview/html (fast; leaves the book in _build/ alone)
-	@$(BIN)/python -m grcp9.build html --data-dir '$(DATA_DIR)' --wave '$(WAVE)' --compare '$(COMPARE)'
+	@$(BIN)/python -m grcp9.preview html --data-dir '$(DATA_DIR)' --wave '$(WAVE)' --compare '$(COMPARE)'
 
-stop-kernel: ## Stop the kernel that make html keeps for the next make html (it also leaves by itself after 10 minutes)
-	@if [ -x '$(BIN)/python' ]; then $(BIN)/python -m grcp9.kernels stop; fi
+stop-kernel: ## Stop the kernel and the process that make html keeps for the next make html (they also leave after 10 minutes)
+	@if [ -x '$(BIN)/python' ]; then $(BIN)/python -m grcp9.kernels stop && $(BIN)/python -m grcp9.preview stop; fi
 
 questionnaire: | venv ## Write the questionnaire of WAVE as an XLSForm: questionnaire/grcp9-questionnaire-<wave>.xlsx (checked with pyxform)
 	@$(BIN)/python -m grcp9.xlsform --data-dir '$(DATA_DIR)' --wave '$(WAVE)'

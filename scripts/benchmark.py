@@ -10,8 +10,9 @@ Both builds run in disposable copies of the repository, one after the other on t
 - ours: ``make book`` (papermill targets in parallel, then HTML and PDF), clean; then a no-op
   rebuild; then an author's loop: ``make html`` with nothing changed (the first preview), then
   after one data table changed, and again after one chapter changed. The previews keep a kernel
-  for the next one, as ``make html`` does (grcp9.kernels.keep_kernel); before each change the
-  benchmark waits until the kept kernel is ready, as an author's edit would take longer.
+  and a process for the next one, as ``make html`` does (grcp9.kernels.keep_kernel,
+  grcp9.preview.keep); before each change the benchmark waits until both are ready, as an author's
+  edit would take longer.
 - the floor: the work no build can avoid, measured on this machine: every code cell of every
   notebook executed once in one process (no kernels), divided over the cores, plus the slower of
   our Sphinx HTML and LaTeX steps (they run at the same time).
@@ -38,7 +39,7 @@ from pathlib import Path
 import nbformat
 import papermill
 
-from grcp9 import build, data, kernel_watch, kernels, paths, sandbox, survey  # kernels also registers the engines
+from grcp9 import build, data, kernel_watch, kernels, paths, preview, sandbox, survey  # kernels also registers the engines
 
 TARGETS = {
     "clean build, ours / plain": 0.3,
@@ -74,9 +75,16 @@ def make_timed(label: str, root: Path, *arguments: str, keep_kernel: bool = Fals
     return elapsed, result.stdout + result.stderr
 
 
-def wait_for_kept_kernel(root: Path, timeout: float = 60) -> None:
+def wait_for_what_the_preview_kept(root: Path, timeout: float = 60) -> None:
     """Wait until the kernel the last preview in ``root`` kept answers (it imports pandas and
-    matplotlib as it starts)."""
+    matplotlib as it starts), and the process it kept listens (grcp9.preview: it imports and starts
+    its HTML worker first)."""
+    ready = root / paths.KEPT_PREVIEW_DIR.relative_to(paths.REPO_ROOT) / preview.READY
+    deadline = time.monotonic() + timeout
+    while not ready.is_file():
+        if time.monotonic() > deadline:
+            sys.exit(f"benchmark: the preview kept no process ({ready} is missing)")
+        time.sleep(0.05)
     waiting = root / paths.KEPT_KERNEL_DIR.relative_to(paths.REPO_ROOT) / kernel_watch.WAITING
     record = kernel_watch.read_record(waiting)
     if record is None:
@@ -224,22 +232,24 @@ def main() -> int:
         results["no-op rebuild"] = no_op
         results["make html, nothing changed (first preview)"], _ = make_timed("make html, nothing changed", ours, "html",
                                                                              keep_kernel=True)
-        wait_for_kept_kernel(ours)
+        wait_for_what_the_preview_kept(ours)
         table = ours / "data" / CHANGED_TABLE
         table.write_text(table.read_text(encoding="utf-8").replace("Data on migration", "Data on migration flows"), encoding="utf-8")
         results["make html after a one-table change"], log = make_timed(f"make html after changing {CHANGED_TABLE}", ours, "html",
                                                                         keep_kernel=True)
-        if "kernel kept by the last preview" not in log:
-            sys.exit(f"benchmark: the one-table preview did not run in the kept kernel:\n{log[-3000:]}")
+        if "kernel kept by the last preview" not in log or "process kept by the last preview" not in log:
+            sys.exit(f"benchmark: the one-table preview did not run in the kept kernel and process:\n{log[-3000:]}")
         rerun = sorted(set(re.findall(r"executing (\S+)", log)))
         print(f"  notebooks re-executed after the change: {', '.join(rerun)}")
         results["  its notebook step (one-table change)"] = logged_seconds(log, r"\[notebooks\] \d+ executed in ([0-9.]+) s")
         results["  its HTML step (one-table change)"] = logged_seconds(log, r"\[preview\] HTML built in ([0-9.]+) s")
         chapter = ours / CHANGED_CHAPTER
         chapter.write_text(chapter.read_text(encoding="utf-8") + "\nAn added sentence.\n", encoding="utf-8")
-        wait_for_kept_kernel(ours)
+        wait_for_what_the_preview_kept(ours)
         results["make html after a one-chapter change"], log = make_timed(f"make html after changing {CHANGED_CHAPTER}", ours, "html",
                                                                           keep_kernel=True)
+        if "process kept by the last preview" not in log:
+            sys.exit(f"benchmark: the one-chapter preview did not run in the kept process:\n{log[-3000:]}")
         sandbox.make(ours, "stop-kernel")
         results["  its HTML step (one-chapter change)"] = logged_seconds(log, r"\[preview\] HTML built in ([0-9.]+) s")
         results["make book after those changes"], _ = make_timed("make book after those changes", ours, "book")

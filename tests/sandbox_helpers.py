@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from grcp9 import build as build_module
-from grcp9 import kernel_watch, sandbox
+from grcp9 import kernel_watch, paths, preview, sandbox
 
 HOSTILE = "<script>alert('x')</script> & 100% $5 #1 a_b {curly} back\\slash ~tilde ^caret"
 NAMES = "Zúñiga, Tomáš, Gümürkçü, Emiratisation"
@@ -78,3 +78,28 @@ def gone_within(pid: int, seconds: float) -> bool:
     while kernel_watch.running(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     return not kernel_watch.running(pid)
+
+
+def kept_process_pid(root: Path) -> int | None:
+    """The process a preview in ``root`` keeps for the next one (grcp9.preview.keep), starting or ready."""
+    folder = root / paths.KEPT_PREVIEW_DIR.relative_to(paths.REPO_ROOT)
+    for name in (preview.READY, preview.STARTING):
+        record = kernel_watch.read_record(folder / name)
+        if record is not None:
+            return int(record["pid"])
+    return None
+
+
+def processes_mentioning(root: Path) -> list[str]:
+    """The command lines of the running processes that name ``root`` (kept kernels, kept processes,
+    HTML workers), zombies aside."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            line = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if str(root) in line and state != "Z":
+            found.append(line)
+    return found

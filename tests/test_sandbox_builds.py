@@ -13,11 +13,12 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
 import zipfile
 from pathlib import Path
 
 import pytest
-from sandbox_helpers import build, executed, gone_within, make, manifest, waiting_record
+from sandbox_helpers import build, executed, gone_within, kept_process_pid, make, manifest, processes_mentioning, waiting_record
 
 from grcp9 import build as build_module
 from grcp9 import kernel_watch, paths, sandbox
@@ -94,20 +95,38 @@ def kept_kernel_pids(root: Path) -> list[int]:
 
 def test_one_table_change_reruns_exactly_its_readers(clean):
     book_before = sandbox.digest(clean / "_build")
-    # An author's loop: a preview, which leaves a kernel for the next one (grcp9.kernels.keep_kernel),
-    # then a change and a preview that runs its notebook in that kernel.
+    # An author's loop: a preview, which leaves a kernel and a process for the next one
+    # (grcp9.kernels.keep_kernel, grcp9.preview.keep), then a change and a preview run by them.
     assert executed(make(clean, "html", keep_kernel=True)) == set()
     [kept] = kept_kernel_pids(clean)
+    kept_process = kept_process_pid(clean)
+    assert kept_process is not None
     change(clean, "data/challenges.csv", "Data on migration,", "Data on migration flows,")
     log = make(clean, "html", keep_kernel=True)
     assert executed(log) == {"factsheet.ipynb"}
     assert "(the first in the kernel kept by the last preview)" in log
-    # It was stopped after that preview; the preview kept another, which make stop-kernel stops.
-    assert gone_within(kept, 3)
+    assert "(run by the process kept by the last preview)" in log.splitlines()[-1]
+    # Both were stopped after that preview; it kept others.
+    assert gone_within(kept, 3) and gone_within(kept_process, 3)
     [kept_next] = kept_kernel_pids(clean)
-    assert kept_next != kept
+    kept_process_next = kept_process_pid(clean)
+    assert kept_next != kept and kept_process_next not in (None, kept_process)
+    # A preview that fails in the kept process fails as one that runs in make's own: its status, and
+    # Sphinx's message from the HTML worker it started ahead, reach make.
+    chapter = clean / "book" / "data.md"
+    text = chapter.read_text(encoding="utf-8")
+    chapter.write_text(text + "\nSee {glue:text}`generated/notebooks/respondents.ipynb::no_such_key:d`.\n", encoding="utf-8")
+    failed = sandbox.make(clean, "html", keep_kernel=True)
+    chapter.write_text(text, encoding="utf-8")
+    assert failed.returncode != 0 and "error: preview step 'HTML' failed" in failed.stderr and "no_such_key" in failed.stderr
+    assert gone_within(kept_process_next, 3)
     make(clean, "stop-kernel")
-    assert kept_kernel_pids(clean) == [] and gone_within(kept_next, 3)
+    assert kept_kernel_pids(clean) == [] and kept_process_pid(clean) is None
+    assert gone_within(kept_next, 3)
+    deadline = time.monotonic() + 3
+    while processes_mentioning(clean) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert processes_mentioning(clean) == []  # nor HTML workers
     assert "Data on migration flows" in (clean / "_preview" / "html" / "annex1.html").read_text(encoding="utf-8")
     # The data package offered for download is made again from the changed data.
     with zipfile.ZipFile(clean / paths.DOWNLOADS_DIR.relative_to(paths.REPO_ROOT) / paths.DATA_ZIP_NAME) as archive:

@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import stat
 import subprocess
 import sys
@@ -625,8 +626,8 @@ def _reset_staging_on_new_parameters(params_file: Path = paths.PARAMS_FILE) -> b
     if marker.is_file() and marker.read_bytes() == current:
         return False
     paths.STAGING_DIR.mkdir(parents=True, exist_ok=True)
-    for child in paths.STAGING_DIR.iterdir():  # not the kept kernel's records: a preview may be using it
-        if child == paths.KEPT_KERNEL_DIR:
+    for child in paths.STAGING_DIR.iterdir():  # not the records of what is kept: a preview may be using it
+        if child in (paths.KEPT_KERNEL_DIR, paths.KEPT_PREVIEW_DIR):
             continue
         if child.is_dir() and not child.is_symlink():
             shutil.rmtree(child, ignore_errors=True)
@@ -650,45 +651,51 @@ def import_html_builder() -> None:
         importlib.import_module(name)
 
 
+PREVIEW_HTML_ROOT = paths.STAGING_DIR / "html"  # the same staging tree as the book's HTML: it reads incrementally
+
+
 class HtmlWorker:
     """The preview's HTML step in a process of its own (``python -m grcp9.build html-worker``),
-    started when the preview starts. While this process validates the data and the kernel runs the
-    notebooks, the worker imports Sphinx, Jupyter Book and the book's extensions (about 0.6 s); told
-    ``start`` (the parameters and the table of contents are written), it sets Sphinx up (0.3 s: the
-    configuration, the saved environment, the theme); told ``build`` (the notebooks are done), it
-    builds. Without a line (this process failed or stopped), it leaves without building. Both were
-    on the preview's path before: the imports while a notebook ran, in this process, and Sphinx's
-    set-up after the notebooks."""
+    started when the preview starts (or, kept for the next preview, before: ``grcp9.preview``).
+    While this process validates the data and the kernel runs the notebooks, the worker imports
+    Sphinx, Jupyter Book and the book's extensions (about 0.6 s); told ``start`` (the parameters
+    and the table of contents are written), it sets Sphinx up (0.3 s: the configuration, the saved
+    environment, the theme); told ``build`` (the notebooks are done), it builds. Without a message
+    (this process failed or stopped), it leaves without building. Both were on the preview's path
+    before: the imports while a notebook ran, in this process, and Sphinx's set-up after the
+    notebooks.
+
+    The messages go over a socket pair, the worker's standard input. ``start`` carries this
+    process's standard output and error at the time: the worker writes its messages there from
+    then on, so a worker started before the preview it serves writes to that preview's output."""
 
     def __init__(self, root: Path, toc: Path) -> None:
         self.root, self.toc = root, toc
         self.started = False  # told "start"
-        self.process = subprocess.Popen([sys.executable, "-m", "grcp9.build", "html-worker", str(root), str(toc)],
-                                        stdin=subprocess.PIPE, text=True)
-
-    def tell(self, command: str) -> None:
-        assert self.process.stdin is not None
-        self.process.stdin.write(command + "\n")
-        self.process.stdin.flush()
+        self.channel, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        with theirs:
+            self.process = subprocess.Popen([sys.executable, "-m", "grcp9.build", "html-worker", str(root), str(toc)],
+                                            stdin=theirs.fileno())
 
     def start(self) -> None:
         """Set Sphinx up now (once the parameters and the table of contents are written)."""
         if not self.started:
-            self.tell("start")
+            sys.stdout.flush()
+            sys.stderr.flush()
+            socket.send_fds(self.channel, [b"start"], [sys.stdout.fileno(), sys.stderr.fileno()])
             self.started = True
 
     def build(self) -> bool:
         """Build now; whether the build succeeded (on a failure the worker printed its log's end)."""
         print(f"[preview] building HTML (log: {(self.root / 'build.log').relative_to(paths.REPO_ROOT)})", flush=True)
         self.start()
-        self.tell("build")
+        self.channel.send(b"build")
         return self.process.wait() == 0
 
     def stop(self) -> None:
         """Let the worker go without building, if it still runs."""
+        self.channel.close()  # the worker reads the end of its messages and leaves
         if self.process.poll() is None:
-            assert self.process.stdin is not None
-            self.process.stdin.close()  # the worker reads the end of its input and leaves
             try:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
@@ -696,12 +703,48 @@ class HtmlWorker:
                 self.process.wait()
 
 
+_spare_worker: list[HtmlWorker] = []  # started ahead by a process kept for the next preview
+
+
+def start_spare_worker() -> None:
+    """Start the preview's HTML worker ahead of the preview (``grcp9.preview``), for ``take_worker``."""
+    _spare_worker.append(HtmlWorker(PREVIEW_HTML_ROOT, PREVIEW_HTML_ROOT / "_toc.yml"))
+
+
+def prepare_preview() -> None:
+    """What a process kept for the next preview does ahead (``grcp9.preview.serve``): import what
+    the preview imports as it goes (pandas for the validation, papermill and the kernels' client,
+    the data downloads' writers) and start its HTML worker."""
+    from grcp9 import data, figures, kernels, release, survey, xlsform  # noqa: F401
+
+    start_spare_worker()
+
+
+def take_worker() -> HtmlWorker:
+    """The HTML worker started ahead, if any, or a new one (it imports Sphinx meanwhile)."""
+    return _spare_worker.pop() if _spare_worker else HtmlWorker(PREVIEW_HTML_ROOT, PREVIEW_HTML_ROOT / "_toc.yml")
+
+
+def _worker_messages() -> Any:
+    """The worker's side of the channel of ``HtmlWorker``: each message as text, "" at its end. The
+    streams that come with ``start`` become the worker's standard output and error."""
+    channel = socket.socket(fileno=sys.stdin.fileno())
+    while True:
+        message, streams, _, _ = socket.recv_fds(channel, 64, 2)
+        for target, stream in zip((1, 2), streams):
+            os.dup2(stream, target)
+            os.close(stream)
+        yield message.decode()
+        if not message:
+            return
+
+
 def run_html_worker(root: Path, toc: Path) -> int:
     """The worker's side of ``HtmlWorker``: Jupyter Book's HTML build, its messages into
-    ``<root>/build.log``. Sphinx is set up after the line ``start``, then waits for the line
-    ``build`` before it builds; on any other line, or the end of the input, the worker leaves
-    without building. On a failure it prints the log's end. Its exit status is 0 when the HTML was
-    built, 1 when the build failed, 3 when it was let go without building."""
+    ``<root>/build.log``. Sphinx is set up after the message ``start``, then waits for ``build``
+    before it builds; on any other message, or the end of the channel, the worker leaves without
+    building. On a failure it prints the log's end. Its exit status is 0 when the HTML was built,
+    1 when the build failed, 3 when it was let go without building."""
     import contextlib
     import traceback
 
@@ -709,14 +752,15 @@ def run_html_worker(root: Path, toc: Path) -> int:
     from jupyter_book.cli.main import main as jupyter_book
     from sphinx.application import Sphinx
 
-    if sys.stdin.readline().strip() != "start":
+    messages = _worker_messages()
+    if next(messages) != "start":
         return 3
     build = Sphinx.build
     started = time.monotonic()
 
     def build_when_told(app: Any, *arguments: Any, **options: Any) -> Any:
         nonlocal started
-        if sys.stdin.readline().strip() != "build":
+        if next(messages, "") != "build":
             os._exit(3)  # Sphinx has written nothing before it builds
         started = time.monotonic()
         return build(app, *arguments, **options)
@@ -739,9 +783,6 @@ def run_html_worker(root: Path, toc: Path) -> int:
         return 1
     print(f"[preview] HTML built in {time.monotonic() - started:.1f} s", flush=True)
     return 0
-
-
-PREVIEW_HTML_ROOT = paths.STAGING_DIR / "html"  # the same staging tree as the book's HTML: it reads incrementally
 
 
 def start_preview_html(worker: HtmlWorker) -> None:
@@ -866,7 +907,8 @@ def write_manifest(build_dir: Path) -> Path:
     return manifest
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, kept: bool = False) -> int:
+    """The steps' command line; ``kept``: this is the process kept for the next preview (grcp9.preview)."""
     parser = argparse.ArgumentParser(prog="python -m grcp9.build", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -913,9 +955,9 @@ def main(argv: list[str] | None = None) -> int:
             executed = execute_outdated(jobs=arguments.jobs)
             return notebooks_line(executed, started)
         if arguments.command == "html":  # the steps of make html, without an interpreter started for each
-            from grcp9 import kernels
+            from grcp9 import kernels, preview
 
-            worker = HtmlWorker(PREVIEW_HTML_ROOT, PREVIEW_HTML_ROOT / "_toc.yml")  # it imports Sphinx meanwhile
+            worker = take_worker()
             try:
                 try:
                     # the kernel the last preview kept, or one that starts while the data is validated
@@ -928,10 +970,12 @@ def main(argv: list[str] | None = None) -> int:
                 finally:  # also when validation failed or nothing was outdated: the spare kernel was not used
                     kernels.shutdown_warm_kernels()
                 print(notebooks_line(executed, started, kernels.kept_kernel_ran()), flush=True)
-                return f"[preview] HTML: {build_preview(worker).relative_to(paths.REPO_ROOT)}"
+                ran_in = " (run by the process kept by the last preview)" if kept else ""
+                return f"[preview] HTML: {build_preview(worker).relative_to(paths.REPO_ROOT)}{ran_in}"
             finally:
                 worker.stop()  # when something failed before the build
                 kernels.keep_kernel()  # for the next preview; it starts on its own as this process ends
+                preview.keep()  # and a process for it, with the HTML worker started
         html, pdf = build_book()
         return f"[book] HTML: {html.relative_to(paths.REPO_ROOT)}\n[book] PDF:  {pdf.relative_to(paths.REPO_ROOT)}"
 

@@ -53,7 +53,8 @@ from jupyter_client.manager import KernelManager
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import Engine, NBClientEngine, papermill_engines
 
-from grcp9 import kernel_watch, paths
+from grcp9 import kernel_watch, paths, preview
+from grcp9.preview import keeping
 
 # No IPython history: a warm kernel restarts its execution count at 1 for each profile, and the
 # history database then prints "Session/line number was not unique" into the notebook's output.
@@ -230,13 +231,8 @@ def shutdown_warm_kernels() -> None:
 
 # --- the kernel kept for the next preview (see the module docstring) -----------------------------
 
-KEEP_VARIABLE = "GRCP9_KEEP_KERNEL"  # "0": the preview keeps no kernel
-KEPT_IDLE_SECONDS = 600
+KEPT_IDLE_SECONDS = preview.IDLE_SECONDS
 WATCH_FILE = Path(kernel_watch.__file__)
-
-
-def keeping() -> bool:
-    return os.environ.get(KEEP_VARIABLE, "1") != "0"
 
 
 def _write_record(record: Path, data: dict[str, Any]) -> None:

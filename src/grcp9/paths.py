@@ -46,6 +46,7 @@ BUILD_DIR = REPO_ROOT / "_build"
 PREVIEW_DIR = REPO_ROOT / "_preview"  # make html: the HTML alone, for an author's quick look
 STAGING_DIR = REPO_ROOT / ".staging"
 KEPT_KERNEL_DIR = STAGING_DIR / "kernel"  # make html: the records of the kernel kept for the next preview
+KEPT_PREVIEW_DIR = STAGING_DIR / "preview-process"  # make html: the process kept for the next preview (grcp9.preview)
 CONFIG_FILE = REPO_ROOT / "_config.yml"
 TOC_FILE = REPO_ROOT / "_toc.yml"  # the HTML book's; the reader PDF's is derived from it (build.reader_toc)
 PDF_ROOT = "pdf-edition"  # book/pdf-edition.md: root document of the reader PDF
