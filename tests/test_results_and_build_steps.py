@@ -8,7 +8,7 @@ import os
 import nbformat
 import pytest
 
-from grcp9 import build, paths, results, survey
+from grcp9 import build, data, paths, results, survey
 from grcp9.validation import DataValidationError
 
 
@@ -67,13 +67,13 @@ def test_params_step_validates_again_exactly_when_its_inputs_change(tmp_path, da
     (package / "module.py").write_text("RULE = 1\n", encoding="utf-8")
     monkeypatch.setattr(paths, "PACKAGE_DIR", package)
     validations = []
-    real_write_params = build.write_params
+    real_load = data.load
 
-    def counted(*arguments, **keywords):
-        validations.append(arguments[:2])
-        return real_write_params(*arguments, **keywords)
+    def counted(*arguments, **keywords):  # a validation: the data package read and checked
+        validations.append(arguments)
+        return real_load(*arguments, **keywords)
 
-    monkeypatch.setattr(build, "write_params", counted)
+    monkeypatch.setattr(data, "load", counted)
     first = build.check_params(str(data_copy), "2021")
     assert first.endswith(": valid") and len(validations) == 1
     assert json.loads(paths.PARAMS_FILE.read_text())["wave"] == "2021"

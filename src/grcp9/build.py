@@ -65,16 +65,18 @@ def _write_if_changed(target: Path, content: bytes) -> bool:
     return True
 
 
-def write_params(data_dir: str, wave: str, params_file: Path = paths.PARAMS_FILE, compare: str = "") -> bool:
+def write_params(data_dir: str, wave: str, params_file: Path = paths.PARAMS_FILE, compare: str = "", loaded: Any = None) -> bool:
     """Validate the parameters against the data, then write them only if they changed.
 
     ``compare``: the waves to compare the shown one with, comma-separated; empty means every other
-    wave of the package. Returns True when the file was (re)written. An unchanged file keeps its
-    timestamp, so make re-executes nothing.
+    wave of the package. ``loaded``: the package of ``data_dir`` loaded already, if it was. Returns
+    True when the file was (re)written. An unchanged file keeps its timestamp, so make re-executes
+    nothing.
     """
     from grcp9 import data, survey  # pandas: imported only by the steps that read data
 
-    loaded = data.load(data_dir)  # raises DataValidationError with file/row/column
+    if loaded is None:
+        loaded = data.load(data_dir)  # raises DataValidationError with file/row/column
     checked_wave = survey.check_wave(loaded, wave)
     survey.check_bases(loaded, checked_wave)
     compare_waves = survey.check_compare_waves(loaded, checked_wave, compare)
@@ -124,8 +126,11 @@ def check_params(data_dir: str, wave: str, compare: str = "") -> str:
         note = " (unchanged since validated)"
     else:
         paths.PARAMS_INPUTS.unlink(missing_ok=True)  # until this validation succeeds
-        changed = write_params(data_dir, wave, paths.PARAMS_FILE, compare=compare)
-        write_profile_list(paths.PARAMS_FILE, paths.PROFILE_LIST)
+        from grcp9 import data
+
+        loaded = data.load(data_dir)  # once for both (0.05 s a load); raises DataValidationError with file/row/column
+        changed = write_params(data_dir, wave, paths.PARAMS_FILE, compare=compare, loaded=loaded)
+        write_profile_list(paths.PARAMS_FILE, paths.PROFILE_LIST, loaded=loaded)
         note = "" if changed else " (unchanged)"
         if fingerprint is not None:
             paths.PARAMS_INPUTS.write_text(_params_record(fingerprint), encoding="utf-8")
@@ -377,13 +382,15 @@ def notebooks_line(executed: list[NotebookJob], started: float, kept: bool = Fal
             + (" (the first in the kernel kept by the last preview)" if kept else ""))
 
 
-def write_profile_list(params_file: Path = paths.PARAMS_FILE, target: Path = paths.PROFILE_LIST) -> list[str]:
+def write_profile_list(params_file: Path = paths.PARAMS_FILE, target: Path = paths.PROFILE_LIST, loaded: Any = None) -> list[str]:
     """List one profile per respondent (from the data), rewriting the list only if it changed, and
-    remove what this build no longer makes (``remove_unbuilt_outputs``)."""
+    remove what this build no longer makes (``remove_unbuilt_outputs``). ``loaded``: the package
+    of the parameters' data folder loaded already, if it was."""
     parameters = read_parameters(params_file)
     from grcp9 import data, survey
 
-    loaded = data.load(parameters["data_dir"])
+    if loaded is None:
+        loaded = data.load(parameters["data_dir"])
     ids = survey.respondents(loaded, survey.check_wave(loaded, parameters["wave"]))["iscm_id"].tolist()
     content = "".join(f"{iscm_id}\n" for iscm_id in ids)
     _write_if_changed(target, content.encode("utf-8"))  # so make rebuilds the book only when it changes
