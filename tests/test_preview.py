@@ -1,7 +1,8 @@
 """The process a preview keeps for the next one (grcp9.preview): it has its HTML worker started, runs
-no preview started otherwise than it was (another environment, or keeping off), refuses one that
-claims another start, and leaves, its worker with it, when unused, refused or stopped. A preview run
-through it, its output, status and failure: test_sandbox_builds."""
+no preview started otherwise than it was (another environment or file-creation mask, or keeping
+off), refuses one that claims another start, and leaves, its worker with it, when unused or
+refused. A preview run through it, its output, status and failure, and make stop-kernel:
+test_sandbox_builds."""
 
 from __future__ import annotations
 
@@ -53,10 +54,16 @@ def test_a_kept_process_runs_no_preview_started_otherwise_and_refuses_another_st
     assert oct((folder / preview.SOCKET).stat().st_mode & 0o777) == "0o600"  # this user's only
     [(worker, line)] = _children(pid)
     assert " -m grcp9.build html-worker " in line  # started ahead, waiting to be told
-    # Another environment, or keeping off: the preview runs in its own process, the kept one waits on.
+    # Another environment or file-creation mask, or keeping off: the preview runs in its own process, the kept one waits on.
     monkeypatch.setenv("GRCP9_SOME_VARIABLE", "changed since the process started")
     assert preview.run_kept(["html"], folder=folder) is None
     monkeypatch.delenv("GRCP9_SOME_VARIABLE")
+    mask = os.umask(0o022)
+    os.umask(0o077 if mask != 0o077 else 0o022)  # another file-creation mask
+    try:
+        assert preview.run_kept(["html"], folder=folder) is None
+    finally:
+        os.umask(mask)
     monkeypatch.setenv("GRCP9_KEEP_KERNEL", "0")
     assert preview.run_kept(["html"], folder=folder) is None
     assert kernel_watch.running(pid) and kernel_watch.running(worker)
@@ -70,15 +77,11 @@ def test_a_kept_process_runs_no_preview_started_otherwise_and_refuses_another_st
     assert list(folder.iterdir()) == []
 
 
-def test_a_kept_process_leaves_when_unused_or_stopped(tmp_path, monkeypatch):
+def test_a_kept_process_leaves_when_unused(tmp_path, monkeypatch):
+    # Stopped by make stop-kernel: the one-table test in test_sandbox_builds.
     monkeypatch.setenv("GRCP9_KEEP_KERNEL", "1")
-    unused, stopped = tmp_path / "unused", tmp_path / "stopped"
-    unused_pid = _keep_from_a_child(unused, idle_seconds=3)
-    workers = [worker for worker, _ in _children(unused_pid)]
-    stopped_pid = _keep_from_a_child(stopped)
-    workers += [worker for worker, _ in _children(stopped_pid)]
-    assert len(workers) == 2
-    preview.stop(stopped)  # make stop-kernel
-    assert gone_within(stopped_pid, 10) and gone_within(unused_pid, 10)
-    assert all(gone_within(worker, 10) for worker in workers)
-    assert list(unused.iterdir()) == [] and list(stopped.iterdir()) == []
+    folder = tmp_path / "kept"
+    pid = _keep_from_a_child(folder, idle_seconds=2)
+    [(worker, _)] = _children(pid)
+    assert gone_within(pid, 10) and gone_within(worker, 10)
+    assert list(folder.iterdir()) == []

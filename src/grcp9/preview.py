@@ -15,9 +15,9 @@ status, which becomes its own; the process runs the preview (``grcp9.build.main`
 would have, then leaves. Signals that the waiting ``make html`` gets (Ctrl-C) are passed on.
 
 A kept process runs one preview, and only if it was started as this process would start one
-(``fingerprint``): the same Python, folder, environment (variable for variable), installed packages
-(the site-packages folder's modification time) and package sources (grcp9's files, hashed: it
-imported them); otherwise the preview runs in this process, as before, and replaces the kept
+(``fingerprint``): the same Python, folder, environment (variable for variable), file-creation mask,
+installed packages (the site-packages folder's modification time) and package sources (grcp9's
+files, hashed: it imported them); otherwise the preview runs in this process, as before, and replaces the kept
 process when it keeps one. A kept process that is still starting is waited for (at most
 ``READY_SECONDS``). It leaves by itself after ``IDLE_SECONDS`` unused, and when ``make
 stop-kernel`` or ``make clean`` stops it. ``GRCP9_KEEP_KERNEL=0`` keeps neither a kernel nor a
@@ -57,8 +57,10 @@ def keeping() -> bool:
 def fingerprint() -> str:
     """What a kept process must share with this one, hashed (see the module docstring)."""
     packages = Path(sysconfig.get_paths()["purelib"])
+    umask = os.umask(0o022)  # read by setting it; set back at once
+    os.umask(umask)
     started_as = {
-        "python": sys.executable, "folder": str(paths.REPO_ROOT), "cwd": os.getcwd(),
+        "python": sys.executable, "folder": str(paths.REPO_ROOT), "cwd": os.getcwd(), "umask": umask,
         "environment": sorted(os.environ.items()),
         "packages": packages.stat().st_mtime_ns if packages.is_dir() else None,
         "sources": {source.name: hashlib.sha256(source.read_bytes()).hexdigest() for source in sorted(SOURCES.glob("*.py"))},
