@@ -5,8 +5,7 @@
     python -m grcp9.build execute respondents                 # one notebook
     python -m grcp9.build profile arcp                        # one profile page
     python -m grcp9.build book
-    python -m grcp9.build html --data-dir data --wave ''        # the preview's three steps (HTML in a worker);
-                                                              # make html runs them through grcp9.preview
+    python -m grcp9.build html --data-dir data --wave ''        # the preview's steps (make html: via grcp9.preview)
 
 Each step either succeeds completely or leaves the previous outputs untouched: notebooks are
 executed into a temporary file and moved into place, and the book is built in a staging
