@@ -20,6 +20,7 @@ import copy
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -581,9 +582,18 @@ def write_downloads(params_file: Path = paths.PARAMS_FILE) -> list[Path]:
     return sorted(target.iterdir())
 
 
+PROBLEM_LINE = re.compile(r"\b(WARNING|ERROR|SEVERE|CRITICAL):")
+
+
 def _print_log_end(log: Path) -> None:
-    """The end of a failed step's log, where Sphinx and LaTeX say what went wrong."""
-    print(log.read_text(encoding="utf-8")[-4000:], file=sys.stderr)
+    """A failed step's problems: the log's lines where Sphinx says what went wrong (it says them
+    as it reads or writes a page, and an early one was cut off by the end alone), then the log's
+    end, where LaTeX and Jupyter Book say it."""
+    text = log.read_text(encoding="utf-8")
+    problems = [line for line in text.splitlines() if PROBLEM_LINE.search(line)][:20]
+    if problems:
+        print("\n".join(["[problems in the log]", *problems, "[the log's end]"]), file=sys.stderr)
+    print(text[-4000:], file=sys.stderr)
 
 
 def _run_jupyter_book(steps: dict[str, tuple[Path, Path, tuple[str, ...]]], label: str) -> list[str]:
@@ -601,6 +611,7 @@ def _run_jupyter_book(steps: dict[str, tuple[Path, Path, tuple[str, ...]]], labe
                                           stderr=subprocess.STDOUT, start_new_session=True), log, root)
     failed: list[str] = []
     pending = dict(running)
+    unfinished: list[Path] = []
     # Fail fast: when one step fails, the others are stopped (the book is not replaced anyway).
     while pending:
         for step, (process, log, root) in list(pending.items()):
@@ -609,6 +620,8 @@ def _run_jupyter_book(steps: dict[str, tuple[Path, Path, tuple[str, ...]]], labe
                 continue
             del pending[step]
             log.close()
+            if code != 0:
+                unfinished.append(root)
             if code != 0 and not (failed and code < 0):  # a step we stopped is not a failure of its own
                 failed.append(step)
                 _print_log_end(root / "build.log")
@@ -621,7 +634,18 @@ def _run_jupyter_book(steps: dict[str, tuple[Path, Path, tuple[str, ...]]], labe
             elif code == 0:
                 print(f"[{label}] {step} built in {time.monotonic() - started:.1f} s", flush=True)
         time.sleep(0.1)
+    for root in unfinished:
+        forget_environment(root)
     return failed
+
+
+def forget_environment(root: Path) -> None:
+    """Remove the environment Sphinx saved in the staging tree ``root``, after a step there failed
+    or was stopped: Sphinx saves what it read before it writes, and a page it read with a warning
+    was not read again by the next build, which then passed without the warning (seen with a
+    module docstring that broke the API page: the second make book built the book). The next
+    build reads every page again."""
+    (root / "_build" / ".doctrees" / "environment.pickle").unlink(missing_ok=True)
 
 
 def _reset_staging_on_new_parameters(params_file: Path = paths.PARAMS_FILE) -> bool:
@@ -826,6 +850,7 @@ def build_preview(worker: HtmlWorker) -> Path:
     write_downloads()
     # Unlike the book, pages are not all written afresh: Sphinx writes only what changed.
     if not worker.build():
+        forget_environment(worker.root)
         raise BuildError(f"preview step 'HTML' failed (see the messages above); {paths.PREVIEW_DIR.name}/ is unchanged")
     html_root = worker.root
     incoming = paths.PREVIEW_DIR.with_name(paths.PREVIEW_DIR.name + ".incoming")
