@@ -72,8 +72,9 @@ $(EXECUTION_STAMP): FORCE $(PARAMS) | venv
 $(EPOCH_STAMP): FORCE
 	@mkdir -p $(@D); echo '$(SOURCE_DATE_EPOCH)' | cmp -s - $@ || echo '$(SOURCE_DATE_EPOCH)' > $@
 
-# The book step's own code: a change to how the book is assembled rebuilds it.
-BOOK_CODE := src/grcp9/build.py src/grcp9/paths.py
+# The package's code: build.py and paths.py assemble the book, and the book shows every module
+# (the API page's docstrings, the code pages); a change to any of them rebuilds it.
+BOOK_CODE := $(wildcard src/grcp9/*.py)
 
 $(BOOK_STAMP): $(EXECUTION_STAMP) $(PROFILE_LIST) $(EPOCH_STAMP) $(BOOK_SOURCES) $(BOOK_CODE) | venv system-packages
 	@$(BIN)/python -m grcp9.build book
