@@ -162,44 +162,47 @@ def test_broken_input_stops_before_notebooks_and_keeps_the_book(built, tmp_path,
 
 # --- 5. a failing build step leaves the previous book in place ------------------------------------
 
-def failing_step(root: Path, path: str, change: Callable[[str], str], goal: str = "book", runs: int = 1) -> subprocess.CompletedProcess[str]:
-    """Break ``path`` with ``change``, run make ``goal`` ``runs`` times: it fails each time, and
-    neither the book in _build/ nor the preview in _preview/ changed. The last run's result."""
+def failing_steps(root: Path, path: str, change: Callable[[str], str], *goals: str) -> list[subprocess.CompletedProcess[str]]:
+    """Break ``path`` with ``change``, then run make with each of ``goals`` in turn: each fails, and
+    neither the book in _build/ nor the preview in _preview/ changed. Their results."""
     target = root / path
     original = target.read_text(encoding="utf-8")
     before = {output: sandbox.digest(root / output) if (root / output).exists() else None for output in ("_build", "_preview")}
     try:
         target.write_text(change(original), encoding="utf-8")
-        results = [sandbox.make(root, goal) for _ in range(runs)]
+        results = [sandbox.make(root, goal) for goal in goals]
     finally:
         target.write_text(original, encoding="utf-8")
-    assert [result.returncode != 0 for result in results] == [True] * runs
-    result = results[-1]
+    assert [result.returncode != 0 for result in results] == [True] * len(goals)
     after = {output: sandbox.digest(root / output) if (root / output).exists() else None for output in ("_build", "_preview")}
     assert after == before, "the last good book or preview changed"
+    return results
+
+
+def failing_step(root: Path, path: str, change: Callable[[str], str], goal: str = "book") -> subprocess.CompletedProcess[str]:
+    [result] = failing_steps(root, path, change, goal)
     return result
 
 
-def test_failed_html_step_keeps_the_book(built):
-    # downloads.md is in the HTML edition only (paths.HTML_ONLY_PAGES): only the HTML step fails.
-    result = failing_step(built, "book/downloads.md", lambda text: text + "\nSee {glue:text}`generated/notebooks/respondents.ipynb::no_such_key:d`.\n")
-    assert "error: book step 'HTML' failed" in result.stderr
-
-
-def test_failed_preview_says_why_keeps_the_book_and_fails_again_until_fixed(built):
-    # make html builds in its own process (grcp9.build html): Sphinx's message reaches the author.
-    # Sphinx saves what it read before it writes, and a page read with a warning was not read again
-    # by the next build, which passed (build.forget_environment). A module docstring that breaks the API page:
-    usage = "    python -m grcp9.build book\n"
-    result = failing_step(built, "src/grcp9/build.py", lambda text: text.replace(usage, usage + "        # indented more\n", 1),
-                          "html", runs=2)
-    assert "error: preview step 'HTML' failed" in result.stderr
-    assert "docstring of grcp9.build" in result.stderr and "Unexpected indentation" in result.stderr
-
-
+# The PDF test first: a failed Sphinx step makes the next build read every page again
+# (build.forget_environment), and the steps here fail one after the other.
 def test_failed_pdf_step_keeps_the_book(built):
     result = failing_step(built, "book/data.md", lambda text: text + "\n```{raw} latex\n\\undefinedcommandforthetest\n```\n")
     assert "error: book step 'PDF' failed" in result.stderr
+
+
+def test_failed_html_step_says_why_keeps_the_book_and_fails_again_until_fixed(built):
+    # The book, then the preview (grcp9.build html, its HTML in a worker): Sphinx's message reaches
+    # the author both times. Sphinx saves what it read before it writes, and a page read with a
+    # warning was not read again by the next build, which passed (build.forget_environment); the
+    # book's HTML and the preview share their staging tree. A module docstring that breaks the API
+    # page, in the HTML edition only (paths.HTML_ONLY_PAGES): only the HTML step fails.
+    usage = "    python -m grcp9.build book\n"
+    book, preview = failing_steps(built, "src/grcp9/build.py", lambda text: text.replace(usage, usage + "        # indented more\n", 1),
+                                  "book", "html")
+    assert "error: book step 'HTML' failed" in book.stderr and "error: preview step 'HTML' failed" in preview.stderr
+    for result in (book, preview):
+        assert "docstring of grcp9.build" in result.stderr and "Unexpected indentation" in result.stderr
 
 
 def test_failed_notebook_keeps_the_book_and_the_executed_notebook(built):
