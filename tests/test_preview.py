@@ -81,7 +81,7 @@ def test_a_kept_process_leaves_when_unused(tmp_path, monkeypatch):
     # Stopped by make stop-kernel: the one-table test in test_sandbox_builds.
     monkeypatch.setenv("GRCP9_KEEP_KERNEL", "1")
     folder = tmp_path / "kept"
-    pid = _keep_from_a_child(folder, idle_seconds=2)
+    pid = _keep_from_a_child(folder, idle_seconds=1)
     [(worker, _)] = _children(pid)
     assert gone_within(pid, 10) and gone_within(worker, 10)
     assert list(folder.iterdir()) == []

@@ -106,19 +106,21 @@ def test_one_table_change_reruns_exactly_its_readers(clean):
     assert executed(log) == {"factsheet.ipynb"}
     assert "(the first in the kernel kept by the last preview)" in log
     assert "(run by the process kept by the last preview)" in log.splitlines()[-1]
+    assert "[preview] HTML built in" in log  # the HTML worker's line, which it wrote to make's output
     # Both were stopped after that preview; it kept others.
     assert gone_within(kept, 3) and gone_within(kept_process, 3)
     [kept_next] = kept_kernel_pids(clean)
     kept_process_next = kept_process_pid(clean)
     assert kept_next != kept and kept_process_next not in (None, kept_process)
-    # A preview that fails in the kept process fails as one that runs in make's own: its status, and
-    # Sphinx's message from the HTML worker it started ahead, reach make.
-    chapter = clean / "book" / "data.md"
-    text = chapter.read_text(encoding="utf-8")
-    chapter.write_text(text + "\nSee {glue:text}`generated/notebooks/respondents.ipynb::no_such_key:d`.\n", encoding="utf-8")
+    # A preview that fails in the kept process fails as one that runs in make's own: its status and
+    # its message reach make (the HTML worker's messages: its line above).
+    table = clean / "data" / "challenges.csv"
+    text = table.read_text(encoding="utf-8")
+    table.write_text(text + text.splitlines()[-1] + "\n", encoding="utf-8")  # a row twice: a duplicate key
     failed = sandbox.make(clean, "html", keep_kernel=True)
-    chapter.write_text(text, encoding="utf-8")
-    assert failed.returncode != 0 and "error: preview step 'HTML' failed" in failed.stderr and "no_such_key" in failed.stderr
+    table.write_text(text, encoding="utf-8")
+    assert failed.returncode != 0
+    assert re.search(r"challenges\.csv, row \d+ \(line \d+\), column '\w+': expected a unique primary key", failed.stderr), failed.stderr
     assert gone_within(kept_process_next, 3)
     make(clean, "stop-kernel")
     assert kept_kernel_pids(clean) == [] and kept_process_pid(clean) is None
