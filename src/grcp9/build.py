@@ -1,4 +1,4 @@
-"""Build steps called by the Makefile: check parameters, execute one notebook, build the book.
+"""Build steps called by the Makefile: check parameters, execute one notebook, build the book::
 
     python -m grcp9.build params --data-dir data --wave ''      # also lists the respondents' profiles
     python -m grcp9.build notebooks                           # executes the out-of-date notebooks

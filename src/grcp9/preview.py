@@ -1,4 +1,4 @@
-"""``make html``'s entry point, and the process each preview keeps for the next one.
+"""``make html``'s entry point, and the process each preview keeps for the next one::
 
     python -m grcp9.preview html --data-dir data --wave ''   # make html
     python -m grcp9.preview stop                            # make stop-kernel (and make clean)
