@@ -197,12 +197,16 @@ def test_failed_html_step_says_why_keeps_the_book_and_fails_again_until_fixed(bu
     # warning was not read again by the next build, which passed (build.forget_environment); the
     # book's HTML and the preview share their staging tree. A module docstring that breaks the API
     # page, in the HTML edition only (paths.HTML_ONLY_PAGES): only the HTML step fails.
-    usage = "    python -m grcp9.build book\n"
-    book, preview = failing_steps(built, "src/grcp9/build.py", lambda text: text.replace(usage, usage + "        # indented more\n", 1),
-                                  "book", "html")
+    prose = "\nEach step either succeeds completely"
+
+    def break_docstring(text: str) -> str:
+        assert prose in text
+        return text.replace(prose, "\nEach step :nosuchrole:`x` either succeeds completely", 1)
+
+    book, preview = failing_steps(built, "src/grcp9/build.py", break_docstring, "book", "html")
     assert "error: book step 'HTML' failed" in book.stderr and "error: preview step 'HTML' failed" in preview.stderr
     for result in (book, preview):
-        assert "docstring of grcp9.build" in result.stderr and "Unexpected indentation" in result.stderr
+        assert "docstring of grcp9.build" in result.stderr and 'Unknown interpreted text role "nosuchrole"' in result.stderr
 
 
 def test_failed_notebook_keeps_the_book_and_the_executed_notebook(built):
