@@ -43,6 +43,15 @@ def read_record(record: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+def write_record(record: Path, data: dict[str, Any]) -> None:
+    """Write a record at once (a rename), readable by its owner only (a kept kernel's holds its key)."""
+    temporary = record.with_name(f".{record.name}.{os.getpid()}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        json.dump(data, handle)
+    os.replace(temporary, record)
+
+
 def token_of(record: Path) -> str | None:
     """The token a record holds, or None if there is no readable record."""
     token = (read_record(record) or {}).get("token")

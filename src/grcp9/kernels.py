@@ -43,7 +43,6 @@ import secrets
 import signal
 import subprocess
 import sys
-import sysconfig
 import threading
 import time
 from pathlib import Path
@@ -235,23 +234,12 @@ KEPT_IDLE_SECONDS = preview.IDLE_SECONDS
 WATCH_FILE = Path(kernel_watch.__file__)
 
 
-def _write_record(record: Path, data: dict[str, Any]) -> None:
-    """Write a record at once (a rename), readable by its owner only: it holds the kernel's key."""
-    temporary = record.with_name(f".{record.name}.{os.getpid()}")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        json.dump(data, handle)
-    os.replace(temporary, record)
-
-
 def kept_fingerprint(kernel_name: str = "python3") -> str:
-    """What a kept kernel must share with a kernel this process would start, hashed."""
-    packages = Path(sysconfig.get_paths()["purelib"])
+    """What a kept kernel must share with a kernel this process would start, hashed: how this
+    process was started (``preview.started_as``), and how it starts a kernel."""
     started_as = {
-        "python": sys.executable, "kernel": kernel_name, "arguments": KERNEL_ARGUMENTS, "preload": PRELOAD,
-        "watch": hashlib.sha256(WATCH_FILE.read_bytes()).hexdigest(), "folder": str(paths.REPO_ROOT),
-        "environment": sorted(os.environ.items()),
-        "packages": packages.stat().st_mtime_ns if packages.is_dir() else None,
+        **preview.started_as(), "kernel": kernel_name, "arguments": KERNEL_ARGUMENTS, "preload": PRELOAD,
+        "watch": hashlib.sha256(WATCH_FILE.read_bytes()).hexdigest(),
     }
     return hashlib.sha256(json.dumps(started_as, sort_keys=True).encode()).hexdigest()
 
@@ -366,7 +354,7 @@ def keep_kernel(kernel_name: str = "python3", folder: Path | None = None, idle_s
     folder.mkdir(parents=True, exist_ok=True)
     token = secrets.token_hex(8)
     starting = folder / f"starting-{token}.json"
-    _write_record(starting, {"token": token})
+    kernel_watch.write_record(starting, {"token": token})
     watch = (f"import runpy; runpy.run_path({str(WATCH_FILE)!r})['watch']({str(folder)!r}, {token!r}, {idle_seconds!r}); "
              "del runpy")
     km = KernelManager(kernel_name=kernel_name, connection_file=str(folder / f"connection-{token}.json"))
@@ -375,7 +363,7 @@ def keep_kernel(kernel_name: str = "python3", folder: Path | None = None, idle_s
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     connection = {key: value.decode() if isinstance(value, bytes) else value
                   for key, value in km.get_connection_info().items()}
-    _write_record(folder / kernel_watch.WAITING, {"token": token, "fingerprint": fingerprint,
+    kernel_watch.write_record(folder / kernel_watch.WAITING, {"token": token, "fingerprint": fingerprint,
                                                   "pid": km.provisioner.pid,
                                                   "connection": connection, "connection_file": km.connection_file})
     starting.unlink()

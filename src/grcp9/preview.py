@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from grcp9 import paths
-from grcp9.kernel_watch import read_record, running
+from grcp9.kernel_watch import read_record, running, write_record
 
 KEEP_VARIABLE = "GRCP9_KEEP_KERNEL"  # "0": the preview keeps neither a kernel nor a process
 IDLE_SECONDS = 600  # the kept kernel's too
@@ -54,18 +54,25 @@ def keeping() -> bool:
     return os.environ.get(KEEP_VARIABLE, "1") != "0"
 
 
+def started_as() -> dict[str, Any]:
+    """How this process was started, as far as a process or kernel kept for it must share it: the
+    same Python, folder, environment (variable for variable) and installed packages (the
+    site-packages folder's modification time). The kept kernel's fingerprint adds how it starts
+    a kernel (``grcp9.kernels.kept_fingerprint``); the kept process's adds the rest (``fingerprint``)."""
+    packages = Path(sysconfig.get_paths()["purelib"])
+    return {"python": sys.executable, "folder": str(paths.REPO_ROOT), "environment": sorted(os.environ.items()),
+            "packages": packages.stat().st_mtime_ns if packages.is_dir() else None}
+
+
 def fingerprint() -> str:
     """What a kept process must share with this one, hashed (see the module docstring)."""
-    packages = Path(sysconfig.get_paths()["purelib"])
     umask = os.umask(0o022)  # read by setting it; set back at once
     os.umask(umask)
-    started_as = {
-        "python": sys.executable, "folder": str(paths.REPO_ROOT), "cwd": os.getcwd(), "umask": umask,
-        "environment": sorted(os.environ.items()),
-        "packages": packages.stat().st_mtime_ns if packages.is_dir() else None,
+    process = {
+        **started_as(), "cwd": os.getcwd(), "umask": umask,
         "sources": {source.name: hashlib.sha256(source.read_bytes()).hexdigest() for source in sorted(SOURCES.glob("*.py"))},
     }
-    return hashlib.sha256(json.dumps(started_as, sort_keys=True).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(process, sort_keys=True).encode()).hexdigest()
 
 
 def _address(folder: Path) -> str | None:
@@ -73,12 +80,6 @@ def _address(folder: Path) -> str | None:
     bytes); None if it is longer even so."""
     address = os.path.relpath(folder / SOCKET)
     return address if len(address.encode()) < 100 else None
-
-
-def _write_record(record: Path, data: dict[str, Any]) -> None:
-    temporary = record.with_name(f".{record.name}.{os.getpid()}")
-    temporary.write_text(json.dumps(data), encoding="utf-8")
-    os.replace(temporary, record)
 
 
 def stop(folder: Path | None = None) -> None:
@@ -108,7 +109,7 @@ def keep(folder: Path | None = None, idle_seconds: float = IDLE_SECONDS) -> None
     process = subprocess.Popen([sys.executable, "-m", "grcp9.preview", "serve", str(folder), str(idle_seconds)],
                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
-    _write_record(folder / STARTING, {"pid": process.pid})
+    write_record(folder / STARTING, {"pid": process.pid})
     process.returncode = 0  # it outlives this process, which does not wait for it
 
 
@@ -190,7 +191,7 @@ def serve(folder: Path, idle_seconds: float) -> int:
             os.umask(mask)
         listener.listen(1)
         listener.settimeout(idle_seconds)
-        _write_record(folder / READY, {"pid": os.getpid(), "fingerprint": started_as})
+        write_record(folder / READY, {"pid": os.getpid(), "fingerprint": started_as})
         if (read_record(folder / STARTING) or {}).get("pid") == os.getpid():
             (folder / STARTING).unlink(missing_ok=True)
         connection, _ = listener.accept()
