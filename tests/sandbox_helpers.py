@@ -90,16 +90,20 @@ def kept_process_pid(root: Path) -> int | None:
     return None
 
 
-def processes_mentioning(root: Path) -> list[str]:
-    """The command lines of the running processes that name ``root`` (kept kernels, kept processes,
-    HTML workers), zombies aside."""
+def processes() -> list[tuple[int, int, str, str]]:
+    """The processes running now, from /proc: id, parent's id, state (Z: a zombie) and command line."""
     found = []
     for entry in Path("/proc").iterdir():
         try:
+            state, parent = (entry / "stat").read_text().rsplit(")", 1)[1].split()[:2]
             line = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
-        except (OSError, IndexError):
+            found.append((int(entry.name), int(parent), state, line))
+        except (OSError, ValueError):
             continue
-        if str(root) in line and state != "Z":
-            found.append(line)
     return found
+
+
+def processes_mentioning(root: Path) -> list[str]:
+    """The command lines of the running processes that name ``root`` (kept kernels, kept processes,
+    HTML workers), zombies aside."""
+    return [line for _, _, state, line in processes() if str(root) in line and state != "Z"]

@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from sandbox_helpers import gone_within
+from sandbox_helpers import gone_within, processes
 
 from grcp9 import kernel_watch, preview
 
@@ -35,16 +35,7 @@ def _keep_from_a_child(folder: Path, idle_seconds: float = 600) -> int:
 
 def _children(pid: int) -> list[tuple[int, str]]:
     """The processes whose parent is ``pid``: their ids and command lines."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            line = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except (OSError, ValueError, IndexError):
-            continue
-        if parent == pid:
-            found.append((int(entry.name), line))
-    return found
+    return [(child, line) for child, parent, _, line in processes() if parent == pid]
 
 
 def test_a_kept_process_runs_no_preview_started_otherwise_and_refuses_another_start(tmp_path, monkeypatch):
