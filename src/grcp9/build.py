@@ -29,7 +29,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -714,7 +714,7 @@ class HtmlWorker:
     process's standard output and error at the time: the worker writes its messages there from
     then on, so a worker started before the preview it serves writes to that preview's output."""
 
-    def __init__(self, root: Path, toc: Path) -> None:
+    def __init__(self, root: Path = PREVIEW_HTML_ROOT, toc: Path = PREVIEW_HTML_ROOT / "_toc.yml") -> None:
         self.root, self.toc = root, toc
         self.started = False  # told "start"
         self.channel, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -753,7 +753,7 @@ _spare_worker: list[HtmlWorker] = []  # started ahead by a process kept for the 
 
 def start_spare_worker() -> None:
     """Start the preview's HTML worker ahead of the preview (``grcp9.preview``), for ``take_worker``."""
-    _spare_worker.append(HtmlWorker(PREVIEW_HTML_ROOT, PREVIEW_HTML_ROOT / "_toc.yml"))
+    _spare_worker.append(HtmlWorker())
 
 
 def prepare_preview() -> None:
@@ -767,10 +767,10 @@ def prepare_preview() -> None:
 
 def take_worker() -> HtmlWorker:
     """The HTML worker started ahead, if any, or a new one (it imports Sphinx meanwhile)."""
-    return _spare_worker.pop() if _spare_worker else HtmlWorker(PREVIEW_HTML_ROOT, PREVIEW_HTML_ROOT / "_toc.yml")
+    return _spare_worker.pop() if _spare_worker else HtmlWorker()
 
 
-def _worker_messages() -> Any:
+def _worker_messages() -> Iterator[str]:
     """The worker's side of the channel of ``HtmlWorker``: each message as text, "" at its end. The
     streams that come with ``start`` become the worker's standard output and error."""
     channel = socket.socket(fileno=sys.stdin.fileno())
