@@ -184,8 +184,9 @@ def failing_step(root: Path, path: str, change: Callable[[str], str], goal: str 
     return result
 
 
-# The PDF test first: a failed Sphinx step makes the next build read every page again
-# (build.forget_environment), and the steps here fail one after the other.
+# The PDF test first: a Sphinx step stopped before its end (here the HTML step, when the PDF step
+# fails) makes the next build read every page again (build.forget_environment), and the steps
+# here fail one after the other.
 def test_failed_pdf_step_keeps_the_book(built):
     result = failing_step(built, "book/data.md", lambda text: text + "\n```{raw} latex\n\\undefinedcommandforthetest\n```\n")
     assert "error: book step 'PDF' failed" in result.stderr
@@ -194,7 +195,8 @@ def test_failed_pdf_step_keeps_the_book(built):
 def test_failed_html_step_says_why_keeps_the_book_and_fails_again_until_fixed(built):
     # The book, then the preview (grcp9.build html, its HTML in a worker): Sphinx's message reaches
     # the author both times. Sphinx saves what it read before it writes, and a page read with a
-    # warning was not read again by the next build, which passed (build.forget_environment); the
+    # warning was not read again by the next build, which passed; now the next build reads the
+    # pages that warned again (book/_ext/warned_pages.py, tests/test_warned_pages.py), and the
     # book's HTML and the preview share their staging tree. A module docstring that breaks the API
     # page, in the HTML edition only (paths.HTML_ONLY_PAGES): only the HTML step fails.
     prose = "\nEach step either succeeds completely"

@@ -602,6 +602,7 @@ def _run_jupyter_book(steps: dict[str, tuple[Path, Path, tuple[str, ...]]], labe
     failed. Returns the steps that failed."""
     started = time.monotonic()
     running = {}
+    records = {step: warned_pages_record(root) for step, (root, _, _) in steps.items()}
     for step, (root, toc, arguments) in steps.items():
         root.mkdir(parents=True, exist_ok=True)
         log = (root / "build.log").open("w", encoding="utf-8")
@@ -620,7 +621,7 @@ def _run_jupyter_book(steps: dict[str, tuple[Path, Path, tuple[str, ...]]], labe
                 continue
             del pending[step]
             log.close()
-            if code != 0:
+            if code != 0 and warned_pages_record(root) in (None, records[step]):  # Sphinx did not finish
                 unfinished.append(root)
             if code != 0 and not (failed and code < 0):  # a step we stopped is not a failure of its own
                 failed.append(step)
@@ -639,12 +640,25 @@ def _run_jupyter_book(steps: dict[str, tuple[Path, Path, tuple[str, ...]]], labe
     return failed
 
 
+def warned_pages_record(root: Path) -> tuple[int, int] | None:
+    """Which record of the pages that warned (book/_ext/warned_pages.py) the staging tree ``root``
+    holds: its inode and modification time, None if there is none. Sphinx writes a new one at the
+    end of every build it finishes, warnings or not; the same record after a step means that
+    Sphinx did not finish (stopped, or an error before its end)."""
+    try:
+        status = (root / "_build" / ".doctrees" / paths.WARNED_PAGES_NAME).stat()
+    except FileNotFoundError:
+        return None
+    return status.st_ino, status.st_mtime_ns
+
+
 def forget_environment(root: Path) -> None:
-    """Remove the environment Sphinx saved in the staging tree ``root``, after a step there failed
-    or was stopped: Sphinx saves what it read before it writes, and a page it read with a warning
-    was not read again by the next build, which then passed without the warning (seen with a
-    module docstring that broke the API page: the second make book built the book). The next
-    build reads every page again."""
+    """Remove the environment Sphinx saved in the staging tree ``root``, after a step there that
+    Sphinx did not finish: Sphinx saves what it read before it writes, and a page it read with a
+    warning was not read again by the next build, which then passed without the warning (seen
+    with a module docstring that broke the API page: the second make book built the book). The
+    pages that warned in a build Sphinx finished are read again by the next build
+    (book/_ext/warned_pages.py); after one it did not finish, the next build reads every page."""
     (root / "_build" / ".doctrees" / "environment.pickle").unlink(missing_ok=True)
 
 
@@ -849,8 +863,10 @@ def build_preview(worker: HtmlWorker) -> Path:
     there is only ever replaced by ``build_book``, HTML and PDF together."""
     write_downloads()
     # Unlike the book, pages are not all written afresh: Sphinx writes only what changed.
+    record = warned_pages_record(worker.root)
     if not worker.build():
-        forget_environment(worker.root)
+        if warned_pages_record(worker.root) in (None, record):  # Sphinx did not finish
+            forget_environment(worker.root)
         raise BuildError(f"preview step 'HTML' failed (see the messages above); {paths.PREVIEW_DIR.name}/ is unchanged")
     html_root = worker.root
     incoming = paths.PREVIEW_DIR.with_name(paths.PREVIEW_DIR.name + ".incoming")

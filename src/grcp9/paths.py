@@ -47,6 +47,9 @@ PREVIEW_DIR = REPO_ROOT / "_preview"  # make html: the HTML alone, for an author
 STAGING_DIR = REPO_ROOT / ".staging"
 KEPT_KERNEL_DIR = STAGING_DIR / "kernel"  # make html: the records of the kernel kept for the next preview
 KEPT_PREVIEW_DIR = STAGING_DIR / "preview-process"  # make html: the process kept for the next preview (grcp9.preview)
+# Beside a staging tree's saved Sphinx environment: the pages that warned in its last finished build
+# (book/_ext/warned_pages.py), read again by the next one.
+WARNED_PAGES_NAME = "warned-pages.json"
 CONFIG_FILE = REPO_ROOT / "_config.yml"
 TOC_FILE = REPO_ROOT / "_toc.yml"  # the HTML book's; the reader PDF's is derived from it (build.reader_toc)
 PDF_ROOT = "pdf-edition"  # book/pdf-edition.md: root document of the reader PDF
