@@ -18,7 +18,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sandbox_helpers import HOSTILE, HOSTILE_LABEL, NAMES, build, edit_csv, inject_hostile_strings, set_where
 
-from grcp9 import sandbox
+from grcp9 import paths, sandbox
 
 pytestmark = pytest.mark.slow
 
@@ -184,14 +184,10 @@ def failing_step(root: Path, path: str, change: Callable[[str], str], goal: str 
     return result
 
 
-# The PDF test first: a Sphinx step stopped before its end (here the HTML step, when the PDF step
-# fails) makes the next build read every page again (build.forget_environment), and the steps
-# here fail one after the other.
-def test_failed_pdf_step_keeps_the_book(built):
-    result = failing_step(built, "book/data.md", lambda text: text + "\n```{raw} latex\n\\undefinedcommandforthetest\n```\n")
-    assert "error: book step 'PDF' failed" in result.stderr
-
-
+# The HTML test first: the steps here fail one after the other, and a Sphinx step stopped before
+# its end (in the PDF test, the HTML step, stopped when the PDF step fails) makes the next build
+# read every page again (build.forget_environment), while after the HTML test's failures the next
+# build reads again only the page that warned (book/_ext/warned_pages.py).
 def test_failed_html_step_says_why_keeps_the_book_and_fails_again_until_fixed(built):
     # The book, then the preview (grcp9.build html, its HTML in a worker): Sphinx's message reaches
     # the author both times. Sphinx saves what it read before it writes, and a page read with a
@@ -209,6 +205,14 @@ def test_failed_html_step_says_why_keeps_the_book_and_fails_again_until_fixed(bu
     assert "error: book step 'HTML' failed" in book.stderr and "error: preview step 'HTML' failed" in preview.stderr
     for result in (book, preview):
         assert "docstring of grcp9.build" in result.stderr and 'Unknown interpreted text role "nosuchrole"' in result.stderr
+    # The preview read again the one page that warned in the book's HTML step, and no other.
+    log = (built / paths.STAGING_DIR.relative_to(paths.REPO_ROOT) / "html" / "build.log").read_text(encoding="utf-8")
+    assert re.search(r"updating environment: \S*0 added, 1 changed, 0 removed", log), log[:3000]
+
+
+def test_failed_pdf_step_keeps_the_book(built):
+    result = failing_step(built, "book/data.md", lambda text: text + "\n```{raw} latex\n\\undefinedcommandforthetest\n```\n")
+    assert "error: book step 'PDF' failed" in result.stderr
 
 
 def test_failed_notebook_keeps_the_book_and_the_executed_notebook(built):
