@@ -190,13 +190,11 @@ def accessibility_violations(tab) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("page", ["findings.html", "verification.html", "meeting-annexes.html"])
-def test_dark_mode_is_accessible(site, browser, page):
-    tab = browser.new_page()
+def test_dark_mode_is_accessible(site, tab, page):
     tab.goto(site + page, wait_until="load")
     tab.evaluate("() => { document.documentElement.dataset.theme = 'dark'; document.documentElement.dataset.mode = 'dark'; }")
     tab.wait_for_timeout(600)  # the theme's colour transitions
     assert accessibility_violations(tab) == []
-    tab.close()
 
 
 def test_the_page_check_reports_what_the_browser_reports(site, checking_tab):
@@ -209,8 +207,7 @@ def test_the_page_check_reports_what_the_browser_reports(site, checking_tab):
     check_page(site, checking_tab, "findings.html")
 
 
-def test_the_accessibility_check_finds_a_violation(site, browser):
-    tab = browser.new_page()
+def test_the_accessibility_check_finds_a_violation(site, tab):
     tab.goto(site + "findings.html", wait_until="load")
     assert hidden_values(tab) == []
     tab.evaluate("() => { const values = document.querySelectorAll('span.computed-value'); values[1].style.display = 'none'; "
@@ -218,11 +215,9 @@ def test_the_accessibility_check_finds_a_violation(site, browser):
     assert hidden_values(tab) == [1, 2]
     tab.evaluate("() => document.querySelector('article img').removeAttribute('alt')")
     assert any(line.startswith("image-alt") for line in accessibility_violations(tab))
-    tab.close()
 
 
-def test_value_links_land_on_the_cell_that_shows_the_value(site, browser):
-    tab = browser.new_page()
+def test_value_links_land_on_the_cell_that_shows_the_value(site, tab):
     tab.goto(site + "findings.html", wait_until="load")
     link = tab.locator("a.computed-link").first
     key = link.get_attribute("title").split(": ")[1].split(" (")[0]
@@ -231,19 +226,15 @@ def test_value_links_land_on_the_cell_that_shows_the_value(site, browser):
     anchor = tab.evaluate("() => location.hash.slice(1)")
     assert anchor.startswith("cell-")
     assert f"{key} = " in tab.locator(f"#{anchor}").inner_text()
-    tab.close()
 
 
-def test_search_page_finds_results(site, browser):
-    tab = browser.new_page()
+def test_search_page_finds_results(site, tab):
     tab.goto(site + "search.html?q=Stocktaking", wait_until="load")
     tab.wait_for_selector("#search-results ul li, #search-results li", timeout=15_000)
     assert tab.locator("#search-results li").count() > 0
-    tab.close()
 
 
-def test_ledger_filter_and_sort(site, browser):
-    tab = browser.new_page()
+def test_ledger_filter_and_sort(site, tab):
     tab.goto(site + "verification.html", wait_until="load")
     rows = tab.locator("#tbl-ledger tbody tr")
     total = rows.count()
@@ -266,13 +257,11 @@ def test_ledger_filter_and_sort(site, browser):
     after = tab.eval_on_selector_all("#tbl-ledger tbody tr", status_column)
     runs = [status for index, status in enumerate(after) if index == 0 or after[index - 1] != status]
     assert after != before and len(runs) == len(set(after)), "sorting by status did not group the statuses"
-    tab.close()
 
 
-def test_register_and_ledger_rows_link_both_ways(site, browser):
+def test_register_and_ledger_rows_link_both_ways(site, tab):
     """A register entry's "ledger row" link lands on the claim's row of the ledger, whose detail
     links back to the entry."""
-    tab = browser.new_page()
     tab.goto(site + "verification.html", wait_until="load")
     link = tab.locator("#tbl-discrepancies a.row-link").first
     target = link.get_attribute("href")
@@ -284,13 +273,11 @@ def test_register_and_ledger_rows_link_both_ways(site, browser):
     assert tab.locator(f"#tbl-discrepancies tr:has({back})").count() == 1
     link.click()
     assert tab.evaluate("() => location.hash") == target
-    tab.close()
 
 
-def test_a_ledger_row_leads_to_its_recipe_and_the_recipe_to_its_source(site, browser):
+def test_a_ledger_row_leads_to_its_recipe_and_the_recipe_to_its_source(site, tab):
     """Number to code: the ledger row's "recipe" link opens the recipe's documentation, whose
     [source] link opens its code on the module's source page."""
-    tab = browser.new_page()
     tab.goto(site + "verification.html", wait_until="load")
     link = tab.locator("#tbl-ledger a.code-link").first
     name = link.get_attribute("href").split("#", 1)[1]
@@ -304,14 +291,12 @@ def test_a_ledger_row_leads_to_its_recipe_and_the_recipe_to_its_source(site, bro
     tab.goto(site + source, wait_until="load")
     function = name.rsplit(".", 1)[1]
     assert f"def {function}(" in tab.locator(f"[id='{function}']").inner_text()
-    tab.close()
 
 
-def test_the_phone_width_check_finds_a_page_that_scrolls_sideways(site, browser):
-    tab = browser.new_page(viewport={"width": PHONE_WIDTH, "height": 800})
+def test_the_phone_width_check_finds_a_page_that_scrolls_sideways(site, tab):
+    tab.set_viewport_size({"width": PHONE_WIDTH, "height": 800})
     tab.goto(site + "findings.html", wait_until="load")
     assert tab.evaluate(PAGE_OVERFLOW) <= 0
     tab.evaluate("() => { const wide = document.createElement('div'); wide.style.width = '2000px'; "
                  "wide.textContent = 'wide'; document.querySelector('article').appendChild(wide); }")
     assert tab.evaluate(PAGE_OVERFLOW) > 0
-    tab.close()
