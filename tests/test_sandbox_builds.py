@@ -160,6 +160,8 @@ def test_reverting_the_changes_gives_the_clean_build_back(clean):
         # Written anew (a fresh modification time), as an editor or `git checkout` would.
         (clean / path).write_bytes((paths.REPO_ROOT / path).read_bytes())
     build(clean)
+    # Sphinx wrote the LaTeX of the clean build again: its PDF was used, not made again (grcp9.latex).
+    assert "[latex] LaTeX would read the files it read for the kept PDF" in (clean / paths.STAGING_DIR.relative_to(paths.REPO_ROOT) / "pdf" / "build.log").read_text(encoding="utf-8")
     ours = paths.BUILD_DIR / build_module.MANIFEST_NAME
     if ours.is_file():
         assert manifest(clean) == manifest(paths.REPO_ROOT)

@@ -5,6 +5,7 @@
     python -m grcp9.build execute respondents                 # one notebook
     python -m grcp9.build profile arcp                        # one profile page
     python -m grcp9.build book
+    python -m grcp9.build pdf .staging/pdf .staging/pdf/_toc.yml  # the book's PDF step (make book runs it)
     python -m grcp9.build html --data-dir data --wave ''        # the preview's steps (make html: via grcp9.preview)
 
 Each step either succeeds completely or leaves the previous outputs untouched: notebooks are
@@ -36,12 +37,11 @@ from typing import Any
 
 import nbformat
 
-from grcp9 import paths, results, source_date_epoch
+from grcp9 import latex, paths, results, source_date_epoch
+from grcp9.latex import PDF_NAME
 from grcp9.validation import run_command
 
-PDF_NAME = "grcp9-reproducible-edition.pdf"
 MANIFEST_NAME = "MANIFEST.sha256"
-LATEX_AUXILIARY = {".aux", ".toc", ".lof", ".lot", ".out", ".xdv", ".fdb_latexmk", ".fls", ".log", ".idx", ".ind", ".ilg"}
 # Notebook metadata that records when or where a notebook ran, not what it computed.
 VOLATILE_CELL_METADATA = ("papermill", "execution")
 VOLATILE_NOTEBOOK_PAPERMILL = ("start_time", "end_time", "duration", "input_path", "output_path", "environment_variables")
@@ -596,19 +596,19 @@ def _print_log_end(log: Path) -> None:
     print(text[-4000:], file=sys.stderr)
 
 
-def _run_jupyter_book(steps: dict[str, tuple[Path, Path, tuple[str, ...]]], label: str) -> list[str]:
-    """Run Jupyter Book once per step (name: staging root, table of contents, extra arguments), all
+def _run_jupyter_book(steps: dict[str, tuple[Path, list[str]]], label: str) -> list[str]:
+    """Run each step (name: staging root, command: Jupyter Book's, or ``pdf_step_command``'s), all
     at the same time, each logging to ``<root>/build.log``; print the end of the log of a step that
     failed. Returns the steps that failed."""
     started = time.monotonic()
     running = {}
-    records = {step: warned_pages_record(root) for step, (root, _, _) in steps.items()}
-    for step, (root, toc, arguments) in steps.items():
+    records = {step: warned_pages_record(root) for step, (root, _) in steps.items()}
+    for step, (root, command) in steps.items():
         root.mkdir(parents=True, exist_ok=True)
         log = (root / "build.log").open("w", encoding="utf-8")
         print(f"[{label}] building {step} (log: {(root / 'build.log').relative_to(paths.REPO_ROOT)})", flush=True)
         # Each step in a process group of its own, so that stopping it stops LaTeX too.
-        running[step] = (subprocess.Popen(_jupyter_book_command(root, toc, *arguments), cwd=paths.REPO_ROOT, stdout=log,
+        running[step] = (subprocess.Popen(command, cwd=paths.REPO_ROOT, stdout=log,
                                           stderr=subprocess.STDOUT, start_new_session=True), log, root)
     failed: list[str] = []
     pending = dict(running)
@@ -917,16 +917,9 @@ def build_book() -> tuple[Path, Path]:
     shutil.rmtree(html_root / "_build" / "html", ignore_errors=True)
     pdf_toc = write_reader_toc(pdf_root / "_toc.yml")
     html_toc = write_book_toc(html_root / "_toc.yml")
-    # LaTeX starts from no auxiliary files each time: an incremental LaTeX run (latexmk reusing
-    # the last build's .aux, .toc, .out ...) gave a PDF whose font tables differed from a clean
-    # build's, byte for byte, though the pages were the same.
-    latex_dir = pdf_root / "_build" / "latex"
-    if latex_dir.is_dir():
-        for leftover in latex_dir.iterdir():
-            if leftover.suffix in LATEX_AUXILIARY or leftover.name == PDF_NAME:
-                leftover.unlink()
-    failed = _run_jupyter_book({"HTML": (html_root, html_toc, ()),
-                                "PDF": (pdf_root, pdf_toc, ("--builder", "pdflatex"))}, "book")
+    latex.remove_outputs(pdf_root / "_build" / "latex")  # LaTeX starts from no auxiliary files
+    failed = _run_jupyter_book({"HTML": (html_root, _jupyter_book_command(html_root, html_toc)),
+                                "PDF": (pdf_root, pdf_step_command(pdf_root, pdf_toc))}, "book")
     if failed:
         raise BuildError(f"book step '{failed[0]}' failed (see the messages above); "
                          f"the previous book in {paths.BUILD_DIR.name}/ is unchanged")
@@ -946,6 +939,26 @@ def build_book() -> tuple[Path, Path]:
     os.replace(incoming, paths.BUILD_DIR)
     shutil.rmtree(outgoing, ignore_errors=True)
     return paths.BUILD_DIR / "html" / "index.html", paths.BUILD_DIR / "latex" / PDF_NAME
+
+
+def pdf_step_command(root: Path, toc: Path) -> list[str]:
+    return [sys.executable, "-m", "grcp9.build", "pdf", str(root), str(toc)]
+
+
+def run_pdf_step(root: Path, toc: Path) -> int:
+    """The book's PDF step, in a process of its own (``pdf_step_command``): Jupyter Book's LaTeX
+    build (Sphinx), then the PDF from the LaTeX it wrote (``grcp9.latex.make_pdf``: a LaTeX run,
+    or the kept outputs of the last one when it would read the same files). Its exit status."""
+    from jupyter_book.cli.main import main as jupyter_book
+
+    try:
+        jupyter_book.main(_jupyter_book_command(root, toc, "--builder", "latex")[1:], prog_name="jupyter-book", standalone_mode=False)
+    except SystemExit as stop:  # Jupyter Book's exit on Sphinx's non-zero status
+        if stop.code not in (0, None):
+            return stop.code if isinstance(stop.code, int) else 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    return latex.make_pdf(root / "_build" / "latex", root / paths.KEPT_LATEX_NAME)
 
 
 def manifest_files(build_dir: Path) -> list[Path]:
@@ -988,6 +1001,9 @@ def main(argv: list[str] | None = None, kept: bool = False) -> int:
     outdated = commands.add_parser("notebooks", help="execute the out-of-date notebooks, in parallel")
     outdated.add_argument("--jobs", type=int, default=0, help="kernels at a time (default: one per core)")
     commands.add_parser("book", help="build HTML and PDF atomically into _build/")
+    pdf_step = commands.add_parser("pdf", help="the book's PDF step: Sphinx's LaTeX, then LaTeX or its kept PDF (run_pdf_step)")
+    pdf_step.add_argument("root", type=Path)
+    pdf_step.add_argument("toc", type=Path)
     worker = commands.add_parser("html-worker", help="the preview's HTML step, told when to set up and build (HtmlWorker)")
     worker.add_argument("root", type=Path)
     worker.add_argument("toc", type=Path)
@@ -998,6 +1014,8 @@ def main(argv: list[str] | None = None, kept: bool = False) -> int:
     arguments = parser.parse_args(argv)
     if arguments.command == "html-worker":
         return run_html_worker(arguments.root, arguments.toc)
+    if arguments.command == "pdf":
+        return run_pdf_step(arguments.root, arguments.toc)
 
     def step() -> str:
         if arguments.command == "params":

@@ -50,6 +50,8 @@ KEPT_PREVIEW_DIR = STAGING_DIR / "preview-process"  # make html: the process kep
 # Beside a staging tree's saved Sphinx environment: the pages that warned in its last finished build
 # (book/_ext/warned_pages.py), read again by the next one.
 WARNED_PAGES_NAME = "warned-pages.json"
+# In the PDF step's staging tree: the last LaTeX run's outputs and a record of what it read (grcp9.latex).
+KEPT_LATEX_NAME = "latex-kept"
 CONFIG_FILE = REPO_ROOT / "_config.yml"
 TOC_FILE = REPO_ROOT / "_toc.yml"  # the HTML book's; the reader PDF's is derived from it (build.reader_toc)
 PDF_ROOT = "pdf-edition"  # book/pdf-edition.md: root document of the reader PDF
