@@ -825,7 +825,7 @@ def run_html_worker(root: Path, toc: Path) -> int:
         started = time.monotonic()
         return build(app, *arguments, **options)
 
-    Sphinx.build = build_when_told  # type: ignore[method-assign,assignment]
+    Sphinx.build = build_when_told
     log_file = root / "build.log"
     root.mkdir(parents=True, exist_ok=True)
     with log_file.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
