@@ -34,8 +34,9 @@ def project(tmp_path: Path, with_extension: bool, static: str = "") -> tuple[Pat
     for page, text in PAGES.items():
         (source / page).write_text(text, encoding="utf-8")
     extensions = ["warned_pages"] if with_extension else []
-    (source / "conf.py").write_text(f"project = 'Warnings'\nextensions = {extensions!r}\nhtml_static_path = [{static!r}]\n"
-                                    if static else f"project = 'Warnings'\nextensions = {extensions!r}\n", encoding="utf-8")
+    static_path = [static] if static else []
+    (source / "conf.py").write_text(f"project = 'Warnings'\nextensions = {extensions!r}\nhtml_static_path = {static_path!r}\n",
+                                    encoding="utf-8")
     return source, tmp_path / "html"
 
 

@@ -106,19 +106,17 @@ def _outdated(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[
 
 
 def _finished(app: Sphinx, exception: BaseException | None) -> None:
+    """Stop noting, and write the record (after the other extensions' ends: their warnings too)."""
+    handler: _WarnedPages = app.grcp9_warned_pages  # type: ignore[attr-defined]
+    logging.getLogger(sphinx_logging.NAMESPACE).removeHandler(handler)
     record = _record(app)
     if exception is not None:  # Sphinx has removed its saved environment: every page is read again
         record.unlink(missing_ok=True)
         return
-    handler: _WarnedPages = app.grcp9_warned_pages  # type: ignore[attr-defined]
     record.parent.mkdir(parents=True, exist_ok=True)
     partial = record.with_name(record.name + ".partial")
     partial.write_text(json.dumps({"all": handler.unplaced, "pages": sorted(handler.pages)}) + "\n", encoding="utf-8")
     os.replace(partial, record)
-
-
-def _stop_noting(app: Sphinx, exception: BaseException | None) -> None:
-    logging.getLogger(sphinx_logging.NAMESPACE).removeHandler(app.grcp9_warned_pages)  # type: ignore[attr-defined]
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -126,6 +124,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.grcp9_warned_pages = handler  # type: ignore[attr-defined]
     logging.getLogger(sphinx_logging.NAMESPACE).addHandler(handler)
     app.connect("env-get-outdated", _outdated)
-    app.connect("build-finished", _finished)
-    app.connect("build-finished", _stop_noting, priority=900)
+    app.connect("build-finished", _finished, priority=900)
     return {"version": "1", "parallel_read_safe": False, "parallel_write_safe": True}

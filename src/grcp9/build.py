@@ -612,7 +612,7 @@ def _run_jupyter_book(steps: dict[str, tuple[Path, list[str]]], label: str) -> l
                                           stderr=subprocess.STDOUT, start_new_session=True), log, root)
     failed: list[str] = []
     pending = dict(running)
-    unfinished: list[Path] = []
+    ended_badly: list[str] = []  # failed or stopped
     # Fail fast: when one step fails, the others are stopped (the book is not replaced anyway).
     while pending:
         for step, (process, log, root) in list(pending.items()):
@@ -621,8 +621,8 @@ def _run_jupyter_book(steps: dict[str, tuple[Path, list[str]]], label: str) -> l
                 continue
             del pending[step]
             log.close()
-            if code != 0 and warned_pages_record(root) in (None, records[step]):  # Sphinx did not finish
-                unfinished.append(root)
+            if code != 0:
+                ended_badly.append(step)
             if code != 0 and not (failed and code < 0):  # a step we stopped is not a failure of its own
                 failed.append(step)
                 _print_log_end(root / "build.log")
@@ -635,8 +635,8 @@ def _run_jupyter_book(steps: dict[str, tuple[Path, list[str]]], label: str) -> l
             elif code == 0:
                 print(f"[{label}] {step} built in {time.monotonic() - started:.1f} s", flush=True)
         time.sleep(0.1)
-    for root in unfinished:
-        forget_environment(root)
+    for step in ended_badly:
+        forget_environment(steps[step][0], records[step])
     return failed
 
 
@@ -652,14 +652,17 @@ def warned_pages_record(root: Path) -> tuple[int, int] | None:
     return status.st_ino, status.st_mtime_ns
 
 
-def forget_environment(root: Path) -> None:
-    """Remove the environment Sphinx saved in the staging tree ``root``, after a step there that
-    Sphinx did not finish: Sphinx saves what it read before it writes, and a page it read with a
-    warning was not read again by the next build, which then passed without the warning (seen
-    with a module docstring that broke the API page: the second make book built the book). The
-    pages that warned in a build Sphinx finished are read again by the next build
-    (book/_ext/warned_pages.py); after one it did not finish, the next build reads every page."""
-    (root / "_build" / ".doctrees" / "environment.pickle").unlink(missing_ok=True)
+def forget_environment(root: Path, record_before: tuple[int, int] | None) -> None:
+    """After a step in the staging tree ``root`` failed or was stopped: remove the environment
+    Sphinx saved there, unless Sphinx finished a build since ``record_before`` (the
+    ``warned_pages_record`` taken before the step). Sphinx saves what it read before it writes,
+    and a page it read with a warning was not read again by the next build, which then passed
+    without the warning (seen with a module docstring that broke the API page: the second make
+    book built the book). The pages that warned in a build Sphinx finished are read again by the
+    next build (book/_ext/warned_pages.py); after one it did not finish, the next build reads
+    every page."""
+    if warned_pages_record(root) in (None, record_before):  # Sphinx did not finish
+        (root / "_build" / ".doctrees" / "environment.pickle").unlink(missing_ok=True)
 
 
 def _reset_staging_on_new_parameters(params_file: Path = paths.PARAMS_FILE) -> bool:
@@ -798,6 +801,24 @@ def _worker_messages() -> Iterator[str]:
             return
 
 
+def _jupyter_book_here(command: list[str]) -> bool:
+    """Run ``command`` (``_jupyter_book_command``'s) in this process, as the command would run;
+    whether it succeeded. Any error of Sphinx, Jupyter Book or an extension fails it, its traceback
+    printed as the command would print it."""
+    import traceback
+
+    from jupyter_book.cli.main import main as jupyter_book
+
+    try:
+        jupyter_book.main(command[1:], prog_name="jupyter-book", standalone_mode=False)
+    except SystemExit as stop:  # Jupyter Book's exit on Sphinx's non-zero status
+        return stop.code in (0, None)
+    except Exception:  # noqa: BLE001
+        traceback.print_exc()
+        return False
+    return True
+
+
 def run_html_worker(root: Path, toc: Path) -> int:
     """The worker's side of ``HtmlWorker``: Jupyter Book's HTML build, its messages into
     ``<root>/build.log``. Sphinx is set up after the message ``start``, then waits for ``build``
@@ -805,11 +826,9 @@ def run_html_worker(root: Path, toc: Path) -> int:
     building. On a failure it prints the log's end. Its exit status is 0 when the HTML was built,
     1 when the build failed, 3 when it was let go without building."""
     import contextlib
-    import traceback
 
     import_html_builder()
     warm_html_builder()
-    from jupyter_book.cli.main import main as jupyter_book
     from sphinx.application import Sphinx
 
     messages = _worker_messages()
@@ -829,15 +848,7 @@ def run_html_worker(root: Path, toc: Path) -> int:
     log_file = root / "build.log"
     root.mkdir(parents=True, exist_ok=True)
     with log_file.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-        try:
-            jupyter_book.main(_jupyter_book_command(root, toc)[1:], prog_name="jupyter-book", standalone_mode=False)
-            succeeded = True
-        except SystemExit as stop:  # Jupyter Book's exit on Sphinx's non-zero status
-            succeeded = stop.code in (0, None)
-        # Any error of Sphinx, Jupyter Book or an extension fails the step, logged as the command would.
-        except Exception:  # noqa: BLE001
-            traceback.print_exc(file=log)
-            succeeded = False
+        succeeded = _jupyter_book_here(_jupyter_book_command(root, toc))
     if not succeeded:
         _print_log_end(log_file)
         return 1
@@ -865,8 +876,7 @@ def build_preview(worker: HtmlWorker) -> Path:
     # Unlike the book, pages are not all written afresh: Sphinx writes only what changed.
     record = warned_pages_record(worker.root)
     if not worker.build():
-        if warned_pages_record(worker.root) in (None, record):  # Sphinx did not finish
-            forget_environment(worker.root)
+        forget_environment(worker.root, record)
         raise BuildError(f"preview step 'HTML' failed (see the messages above); {paths.PREVIEW_DIR.name}/ is unchanged")
     html_root = worker.root
     incoming = paths.PREVIEW_DIR.with_name(paths.PREVIEW_DIR.name + ".incoming")
@@ -949,13 +959,8 @@ def run_pdf_step(root: Path, toc: Path) -> int:
     """The book's PDF step, in a process of its own (``pdf_step_command``): Jupyter Book's LaTeX
     build (Sphinx), then the PDF from the LaTeX it wrote (``grcp9.latex.make_pdf``: a LaTeX run,
     or the kept outputs of the last one when it would read the same files). Its exit status."""
-    from jupyter_book.cli.main import main as jupyter_book
-
-    try:
-        jupyter_book.main(_jupyter_book_command(root, toc, "--builder", "latex")[1:], prog_name="jupyter-book", standalone_mode=False)
-    except SystemExit as stop:  # Jupyter Book's exit on Sphinx's non-zero status
-        if stop.code not in (0, None):
-            return stop.code if isinstance(stop.code, int) else 1
+    if not _jupyter_book_here(_jupyter_book_command(root, toc, "--builder", "latex")):
+        return 1
     sys.stdout.flush()
     sys.stderr.flush()
     return latex.make_pdf(root / "_build" / "latex", root / paths.KEPT_LATEX_NAME)

@@ -104,8 +104,7 @@ def reuse(latex_dir: Path, kept: Path) -> bool:
 def keep(latex_dir: Path, kept: Path) -> None:
     """Keep the outputs of the run that just succeeded in ``latex_dir`` and what it read."""
     read = files_read(latex_dir, latex_dir / PDF_NAME.replace(".pdf", ".fls"))
-    shutil.rmtree(kept, ignore_errors=True)
-    kept.mkdir(parents=True)
+    kept.mkdir(parents=True, exist_ok=True)  # emptied by make_pdf before the run
     made = {}
     for output in outputs(latex_dir):
         shutil.copy2(output, kept / output.name)
