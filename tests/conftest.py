@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from grcp9 import data, paths
+from grcp9.build import params
+from grcp9.build.params import Params
 
 # The browser checks run in Debian's Chromium headless shell (package chromium-headless-shell, the
 # same Chromium build without the full browser's windowing layer) where it is installed, else in
@@ -24,6 +26,14 @@ from grcp9 import data, paths
 CHROMIUM = shutil.which("chromium-headless-shell") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
+
+
+def built_params() -> Params:
+    """The parameters of this checkout's book (book/generated/params.json, as a reviewer reads them;
+    before any build, the default parameters validated)."""
+    if paths.PARAMS_FILE.is_file():
+        return Params.from_json(paths.PARAMS_FILE.read_text(encoding="utf-8"))
+    return params.validate("data")
 
 
 def raw_rows(name: str, directory: Path = paths.DATA_DIR) -> list[dict[str, str]]:
@@ -84,9 +94,7 @@ def find_row(path: Path, **match: str) -> int:
 
 # make test gives each test file to one pytest-xdist worker (--dist loadfile), in the order below
 # (--no-loadscope-reorder): the longest files first, so that the short ones fill both workers until
-# the end of the run. Worker seconds in one run of the suite (at 7a6517a): sandbox builds 79,
-# browser 71, robustness 63, fictitious wave 37, generated pages in the browser 19, notebooks 16,
-# lint about 10 (cold mypy cache).
+# the end of the run (make test's --durations lists the slowest).
 HEAVY_FILES = ["test_sandbox_builds.py", "test_browser.py", "test_sandbox_robustness.py", "test_fixture_wave.py",
                "test_browser_generated.py", "test_notebooks_standalone.py", "test_lint.py"]
 

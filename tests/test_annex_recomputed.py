@@ -9,7 +9,8 @@ from collections import Counter
 import pytest
 from bs4 import BeautifulSoup
 
-from grcp9 import figures, paths, results
+from grcp9 import paths
+from grcp9.publish import figures, results
 
 WAVE = "2021"
 pytestmark = pytest.mark.skipif(not (paths.BUILD_DIR / ".complete").is_file(), reason="book not built: run `make book`")

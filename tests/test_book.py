@@ -17,24 +17,27 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from conftest import built_params
 
-from grcp9 import build, paths, results
+from grcp9 import paths
+from grcp9.build import book, notebooks
+from grcp9.publish import results
 
 # The figures and tables of this build's notebooks (a wave without a report has fewer).
-BUILT_FIGURES, BUILT_TABLES = build.built_specs(build.read_parameters(missing_ok=True))
+BUILT_FIGURES, BUILT_TABLES = notebooks.built_specs(built_params())
 
 
 HTML_DIR = paths.BUILD_DIR / "html"
-PDF = paths.BUILD_DIR / "latex" / build.PDF_NAME
+PDF = paths.BUILD_DIR / "latex" / paths.PDF_NAME
 VALUE_ROLE = re.compile(r"\{value\}`(?P<notebook>\w+)\.(?P<key>\w+)(?::(?P<spec>[^`]*))?`")
 
 
 def _built_toc_files() -> set[str]:
-    """The documents of this build's table of contents (build.book_toc: which pages the wave has)."""
+    """The documents of this build's table of contents (grcp9.build.book.book_toc: which pages the wave has)."""
     import yaml
 
-    parameters = build.read_parameters(missing_ok=True)
-    toc = build.book_toc(yaml.safe_load(paths.TOC_FILE.read_text(encoding="utf-8")), parameters)
+    parameters = built_params()
+    toc = book.book_toc(yaml.safe_load(paths.TOC_FILE.read_text(encoding="utf-8")), parameters)
     return {toc["root"], *(entry["file"] for part in toc["parts"] for entry in part["chapters"] if "file" in entry)}
 
 
@@ -59,9 +62,9 @@ KNOWN_TAGS = {"report", "survey_only", "comparison", "fictitious"}
 
 def build_tags() -> set[str]:
     """The tags of this build, from its parameters (see wave_tags in book/_ext/computed.py)."""
-    parameters = build.read_parameters(missing_ok=True)
-    tags = {"report" if parameters.get("report", True) else "survey_only"}
-    return tags | ({"comparison"} if parameters.get("compare_waves") else set()) | ({"fictitious"} if parameters.get("fictitious") else set())
+    parameters = built_params()
+    tags = {"report" if parameters.report else "survey_only"}
+    return tags | ({"comparison"} if parameters.compare_waves else set()) | ({"fictitious"} if parameters.fictitious else set())
 
 
 def shown_text(text: str, tags: set[str]) -> str:
@@ -114,7 +117,7 @@ def normalise(text: str) -> str:
 def test_expected_pages_exist():
     pages = ["index.html", "intro.html", "findings.html", "annex1.html", "data.html", "questionnaire.html",
              "profiles.html", "references.html"]
-    pages += [f"{paths.BOOK_NOTEBOOKS.strip('/')}/{name}.html" for name in build.selected_notebooks(build.read_parameters())]
+    pages += [f"{paths.BOOK_NOTEBOOKS.strip('/')}/{name}.html" for name in notebooks.selected_notebooks(built_params())]
     missing = [page for page in pages if not (HTML_DIR / page).is_file()]
     assert not missing
     assert PDF.is_file() and PDF.stat().st_size > 10_000
@@ -268,11 +271,11 @@ def test_reproduce_chapter_gives_the_readme_commands():
 
 def test_every_recipe_and_module_is_readable_in_the_book():
     """The API page documents each recipe of the ledger and links to its source code."""
-    from grcp9 import ledger
+    from grcp9.analysis import ledger
 
     page = BeautifulSoup((HTML_DIR / "api.html").read_text(encoding="utf-8"), "html.parser")
     for name in ledger.RECIPES:
-        entry = page.find(id=f"grcp9.ledger.{name}")
+        entry = page.find(id=f"grcp9.analysis.ledger.{name}")
         assert entry is not None, f"recipe {name} is not on the API page"
         source = entry.find("a", href=lambda href: bool(href) and "_modules/grcp9/ledger.html" in href)
         assert source is not None, f"recipe {name} has no link to its source"

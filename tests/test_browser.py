@@ -174,7 +174,7 @@ def small_figure_text(tab, page: str) -> list[str]:  # type: ignore[no-untyped-d
 # every check in the browser (console, images, links, glued values, axe, the phone's width); the
 # others differ from them only in the code they list, and are checked without a browser
 # (test_browser_generated.py: every link resolves, every image exists, the page's language).
-FULL_LISTING = "_modules/grcp9/build.html"
+FULL_LISTING = "_modules/grcp9/analysis/ledger.html"
 BROWSER_SOURCE_PAGES = {FULL_LISTING, "_modules/index.html"}
 
 
@@ -281,7 +281,7 @@ def test_a_ledger_row_leads_to_its_recipe_and_the_recipe_to_its_source(site, tab
     tab.goto(site + "verification.html", wait_until="load")
     link = tab.locator("#tbl-ledger a.code-link").first
     name = link.get_attribute("href").split("#", 1)[1]
-    assert name.startswith("grcp9.ledger.")
+    assert name.startswith("grcp9.analysis.ledger.")
     link.click()
     tab.wait_for_load_state("load")
     assert tab.url.split("#")[0].endswith("/api.html")

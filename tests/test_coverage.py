@@ -1,4 +1,4 @@
-"""The coverage pass (grcp9.coverage, data/report_numerals.csv): every numeral and count word of
+"""The coverage pass (grcp9.analysis.coverage, data/report_numerals.csv): every numeral and count word of
 the report's text has a row, with a status, and the table is what a pass over the text gives."""
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ import re
 from conftest import raw_rows
 from conftest import report_text as read_report_text
 
-from grcp9 import coverage, ledger, paths
+from grcp9 import paths
+from grcp9.analysis import coverage, ledger
 
 STORED = raw_rows(coverage.TABLE_NAME)
 REPORT_WAVE = next(row["wave"] for row in raw_rows("waves.csv") if row["report"] == "yes")
@@ -35,7 +36,7 @@ def differences(rows: list[dict[str, str]], stored: list[dict[str, str]]) -> lis
 def test_the_table_is_the_pass_over_the_report_text():
     rows = coverage.scan(report_text(), QUOTES)
     found = differences(rows, STORED)
-    assert not found, f"run `python -m grcp9.coverage --wave {REPORT_WAVE}`:\n" + "\n".join(found[:10])
+    assert not found, f"run `python -m grcp9.analysis.coverage --wave {REPORT_WAVE}`:\n" + "\n".join(found[:10])
 
 
 def test_a_numeral_added_to_the_text_is_missed_by_the_table():

@@ -1,4 +1,4 @@
-"""A figure's files (grcp9.style.save): the PDF is reused only when what it is made from is unchanged,
+"""A figure's files (grcp9.publish.style.save): the PDF is reused only when what it is made from is unchanged,
 and a reused PDF has the bytes a fresh one would have."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import pytest
 
-from grcp9 import figures, style
+from grcp9.publish import figures, style
 
 
 def chart(title: str = "Respondents", values: tuple[int, ...] = (3, 1)):

@@ -1,6 +1,6 @@
 """The book of a second, fictitious survey wave (tests/fixtures/fictitious-wave), built once.
 
-The fixture wave is merged into a copy of data/ the documented way (``python -m grcp9.waves
+The fixture wave is merged into a copy of data/ the documented way (``python -m grcp9.fieldwork.waves
 merge``), and the book is built for it in a sandbox copy of the repository, HTML and PDF. The
 tests then check the book against counts made here, directly from the raw CSV files of the fixture
 and of data/ (not through grcp9), that no wording of the report's wave leaks into it, that it says
@@ -18,9 +18,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import sandbox
 from bs4 import BeautifulSoup
 
-from grcp9 import paths, sandbox
+from grcp9 import paths
 
 pytestmark = pytest.mark.slow
 
@@ -44,7 +45,7 @@ def wave_rows(directory: Path, name: str, wave: str = FIXTURE_WAVE) -> list[dict
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = sandbox.create(tmp_path_factory.mktemp("fixture-wave") / "repo")
-    merge = subprocess.run([str(sandbox.VENV / "bin" / "python"), "-m", "grcp9.waves", "merge", "--base", "data",
+    merge = subprocess.run([str(sandbox.VENV / "bin" / "python"), "-m", "grcp9.fieldwork.waves", "merge", "--base", "data",
                             "--add", "tests/fixtures/fictitious-wave", "--output", MERGED],
                            cwd=root, env={**sandbox.environment(), "GRCP9_REPO_ROOT": str(root), "PYTHONPATH": str(root / "src")},
                            capture_output=True, text=True, check=False)

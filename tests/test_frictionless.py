@@ -13,7 +13,7 @@ import pytest
 from conftest import find_row, read_table, set_cell, write_table
 
 from grcp9 import data, paths
-from grcp9.validation import DataValidationError
+from grcp9.errors import DataValidationError
 
 
 def frictionless_accepts(data_dir: Path) -> bool:
@@ -73,8 +73,8 @@ FIXTURE_WAVE = paths.REPO_ROOT / "tests" / "fixtures" / "fictitious-wave"
 
 
 def test_the_fixture_wave_and_its_merge_are_standard_packages(tmp_path):
-    """The fictitious wave's package, and data/ with it merged in (python -m grcp9.waves merge)."""
-    from grcp9 import waves
+    """The fictitious wave's package, and data/ with it merged in (python -m grcp9.fieldwork.waves merge)."""
+    from grcp9.fieldwork import waves
 
     merged = waves.merge_packages(paths.DATA_DIR, FIXTURE_WAVE, tmp_path / "two-waves")
     for directory in (FIXTURE_WAVE, merged):

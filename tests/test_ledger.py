@@ -8,7 +8,9 @@ import re
 import pytest
 from conftest import find_row, raw_rows, set_cell
 
-from grcp9 import data, ledger, paths, results
+from grcp9 import data, paths
+from grcp9.analysis import ledger
+from grcp9.publish import results
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +65,7 @@ def test_a_cross_check_flips_when_the_data_it_reads_changes(data_copy, case):
 def test_a_row_with_a_missing_recipe_fails(data_copy):
     path = data_copy / "published_figures.csv"
     set_cell(path, find_row(path, figure_id="mexico_followup_actions"), "recipe", "no_such_recipe")
-    with pytest.raises(ledger.LedgerError, match="expected a recipe of grcp9.ledger.RECIPES; found no_such_recipe"):
+    with pytest.raises(ledger.LedgerError, match="expected a recipe of grcp9.analysis.ledger.RECIPES; found no_such_recipe"):
         ledger.evaluate(data.load(data_copy))
 
 
@@ -88,7 +90,7 @@ def test_claims_that_hold_by_construction_could_not_have_failed(data_copy):
     option of its question or the data does not load."""
     from conftest import find_row, set_cell
 
-    from grcp9.validation import DataValidationError
+    from grcp9.errors import DataValidationError
 
     loaded = data.load(data_copy)
     marked = loaded.published[loaded.published["expected_status"] == ledger.BY_CONSTRUCTION]
@@ -112,7 +114,7 @@ def test_wave_facts_and_one_questionnaire_per_iscm_could_not_have_failed(data_co
     files); a second questionnaire of one ISCM does not load (responses are keyed by wave and ISCM)."""
     from conftest import read_table, write_table
 
-    from grcp9.validation import DataValidationError
+    from grcp9.errors import DataValidationError
 
     waves = {row["wave"]: row for row in raw_rows("waves.csv")}
     claims = [row for row in raw_rows("published_figures.csv") if row["recipe"] in WAVE_FIELDS]

@@ -14,7 +14,9 @@ import jsonschema
 import pytest
 import yaml
 
-from grcp9 import __version__, figures, paths, release, results
+from grcp9 import __version__, paths
+from grcp9.build import release
+from grcp9.publish import figures, results
 
 BUILT = (paths.BUILD_DIR / ".complete").is_file()
 

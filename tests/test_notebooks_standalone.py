@@ -14,7 +14,9 @@ from pathlib import Path
 import papermill
 import pytest
 
-from grcp9 import kernels, paths, waves
+from grcp9 import paths
+from grcp9.build import kernels
+from grcp9.fieldwork import waves
 
 NOTEBOOKS = sorted(p.stem for p in paths.NOTEBOOKS_DIR.glob("*.ipynb"))
 WAVE = min({row["wave"] for row in csv.DictReader((paths.DATA_DIR / "survey_roster.csv").open(encoding="utf-8"))})
@@ -34,7 +36,7 @@ def test_the_readme_example_names_every_parameter():
 
 @pytest.fixture(scope="module")
 def warm_kernel() -> Iterator[None]:
-    """The build's warm engine (grcp9.kernels): one kernel for this file's notebooks, its namespace
+    """The build's warm engine (grcp9.build.kernels): one kernel for this file's notebooks, its namespace
     cleared before each; the README's command line itself runs once, below, in a process of its own."""
     yield
     kernels.shutdown_warm_kernels()

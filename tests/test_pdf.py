@@ -16,14 +16,16 @@ from pathlib import Path
 import pytest
 import yaml
 from bs4 import BeautifulSoup
+from conftest import built_params
 
-from grcp9 import build, paths
+from grcp9 import paths
+from grcp9.build import book, notebooks
 
 # The figures and tables of this build's notebooks (a wave without a report has fewer).
-BUILT_FIGURES, BUILT_TABLES = build.built_specs(build.read_parameters(missing_ok=True))
+BUILT_FIGURES, BUILT_TABLES = notebooks.built_specs(built_params())
 
 
-PDF = paths.BUILD_DIR / "latex" / build.PDF_NAME
+PDF = paths.BUILD_DIR / "latex" / paths.PDF_NAME
 LOG = PDF.with_suffix(".log")
 HTML_DIR = paths.BUILD_DIR / "html"
 # An overfull line under 1 pt (0.35 mm) cannot be seen in print; anything wider reaches into the
@@ -91,7 +93,7 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 
 def reader_toc() -> dict:
-    return build.reader_toc(build.book_toc(yaml.safe_load(paths.TOC_FILE.read_text(encoding="utf-8")), build.read_parameters()))
+    return book.reader_toc(book.book_toc(yaml.safe_load(paths.TOC_FILE.read_text(encoding="utf-8")), built_params()))
 
 
 def chapter_title(docname: str) -> str:

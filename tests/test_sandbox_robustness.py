@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -15,10 +16,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import sandbox
 from bs4 import BeautifulSoup
 from sandbox_helpers import HOSTILE, HOSTILE_LABEL, NAMES, build, edit_csv, inject_hostile_strings, set_where
-
-from grcp9 import paths, sandbox
 
 pytestmark = pytest.mark.slow
 
@@ -184,30 +184,20 @@ def failing_step(root: Path, path: str, change: Callable[[str], str], goal: str 
     return result
 
 
-# The HTML test first: the steps here fail one after the other, and a Sphinx step stopped before
-# its end (in the PDF test, the HTML step, stopped when the PDF step fails) makes the next build
-# read every page again (build.forget_environment), while after the HTML test's failures the next
-# build reads again only the page that warned (book/_ext/warned_pages.py).
 def test_failed_html_step_says_why_keeps_the_book_and_fails_again_until_fixed(built):
-    # The book, then the preview (grcp9.build html, its HTML in a worker): Sphinx's message reaches
-    # the author both times. Sphinx saves what it read before it writes, and a page read with a
-    # warning was not read again by the next build, which passed; now the next build reads the
-    # pages that warned again (book/_ext/warned_pages.py, tests/test_warned_pages.py), and the
-    # book's HTML and the preview share their staging tree. A module docstring that breaks the API
-    # page, in the HTML edition only (paths.HTML_ONLY_PAGES): only the HTML step fails.
-    prose = "\nEach step either succeeds completely"
+    """A module docstring that breaks the API page, in the HTML edition only (paths.HTML_ONLY_PAGES):
+    the book's HTML step fails with Sphinx's message, and so does the preview after it. A failed
+    Sphinx step forgets what it read, so the page that warned is read again, not taken as read."""
+    prose = "\nEvery function takes the loaded"
 
     def break_docstring(text: str) -> str:
         assert prose in text
-        return text.replace(prose, "\nEach step :nosuchrole:`x` either succeeds completely", 1)
+        return text.replace(prose, "\nEvery :nosuchrole:`x` function takes the loaded", 1)
 
-    book, preview = failing_steps(built, "src/grcp9/build.py", break_docstring, "book", "html")
+    book, preview = failing_steps(built, "src/grcp9/analysis/survey.py", break_docstring, "book", "html")
     assert "error: book step 'HTML' failed" in book.stderr and "error: preview step 'HTML' failed" in preview.stderr
     for result in (book, preview):
-        assert "docstring of grcp9.build" in result.stderr and 'Unknown interpreted text role "nosuchrole"' in result.stderr
-    # The preview read again the one page that warned in the book's HTML step, and no other.
-    log = (built / paths.STAGING_DIR.relative_to(paths.REPO_ROOT) / "html" / "build.log").read_text(encoding="utf-8")
-    assert re.search(r"updating environment: \S*0 added, 1 changed, 0 removed", log), log[:3000]
+        assert "docstring of grcp9.analysis.survey" in result.stderr and 'Unknown interpreted text role "nosuchrole"' in result.stderr
 
 
 def test_failed_pdf_step_keeps_the_book(built):
@@ -231,7 +221,8 @@ def test_failed_profile_names_its_iscm_and_keeps_the_book(built):
     """The profile template fails for one respondent only: the error names that ISCM, the book is
     unchanged, and every respondent still has an executed profile (the failing one its last good one)."""
     profiles = built / "book" / "generated" / "profiles"
-    failing = (built / "book" / "generated" / "profiles.txt").read_text(encoding="utf-8").split()[-1]
+    ids = json.loads((built / "book" / "generated" / "params.json").read_text(encoding="utf-8"))["profiles"]
+    failing = ids[-1]
 
     def break_one_profile(text: str) -> str:
         line = '    "profile = annex.profile(survey_data, wave, iscm_id)\\n",'
@@ -241,6 +232,5 @@ def test_failed_profile_names_its_iscm_and_keeps_the_book(built):
     result = failing_step(built, "notebooks/iscm_profile.ipynb", break_one_profile)
     assert re.search(rf"error: notebook step failed in profile of {re.escape(failing)}, cell \d+: RuntimeError: broken on purpose",
                      result.stderr), result.stderr[-2000:]
-    ids = (built / "book" / "generated" / "profiles.txt").read_text(encoding="utf-8").split()
     assert [iscm_id for iscm_id in ids if not (profiles / f"{iscm_id}.ipynb").is_file()] == []  # the failing one's last good copy too
 

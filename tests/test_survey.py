@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from conftest import find_row, set_cell
 
-from grcp9 import data, survey
+from grcp9 import data
+from grcp9.analysis import survey
 
 
 @pytest.mark.parametrize(("value", "expected"), [(26.5, 27.0), (66.666, 67.0), (31.034, 31.0), (0.5, 1.0), (2.5, 3.0), (59.95, 60.0)])

@@ -9,7 +9,7 @@ import pytest
 from conftest import find_row, read_table, set_cell, write_table
 
 from grcp9 import data, paths
-from grcp9.validation import DataValidationError
+from grcp9.errors import DataValidationError
 
 
 def first_problem(data_dir: Path) -> str:

@@ -15,10 +15,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import sandbox
 from openpyxl import Workbook, load_workbook
 
-from grcp9 import data, importer, paths, sandbox, survey, xlsform
-from grcp9.validation import DataValidationError, ParameterError
+from grcp9 import data, paths
+from grcp9.analysis import survey
+from grcp9.errors import DataValidationError, ParameterError
+from grcp9.fieldwork import importer, xlsform
 
 FIXTURE_WAVE = paths.REPO_ROOT / "tests" / "fixtures" / "fictitious-wave"
 EXPORTS = paths.REPO_ROOT / "tests" / "fixtures" / "exports"

@@ -20,6 +20,7 @@ the part named by ``edition_appendix_caption`` into lettered appendices.
 from __future__ import annotations
 
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,6 @@ def wave_blocks(app: Sphinx, doctree: nodes.document) -> None:
     from sphinx.util.nodes import process_only_nodes
 
     if any(True for _ in doctree.findall(addnodes.only)):
-        app.env.note_dependency(str(Path(app.srcdir) / "generated" / "params.json"))  # the tags come from it
         process_only_nodes(doctree, app.tags)
     for node in list(doctree.findall(missing_value)):
         logging.getLogger(__name__).error(node["message"], location=(app.env.docname, node.get("line")))
@@ -60,14 +60,14 @@ def wave_blocks(app: Sphinx, doctree: nodes.document) -> None:
 
 
 def wave_tags(app: Sphinx, config: Any) -> None:
-    """Tags for ``{only}`` blocks, from the parameters of this build (generated/params.json):
+    """Tags for ``{only}`` blocks, from the parameters of this build (``GRCP9_BUILD_PARAMS``, set by
+    grcp9.build; a page's tags change only with the parameters, which start the build afresh):
     ``report`` when the wave shown has a published report transcribed, else ``survey_only``;
     ``comparison`` when the package holds earlier waves to compare with; ``fictitious`` for
     invented test data. A fictitious wave also marks every page title and the PDF title page."""
-    params_file = Path(app.srcdir) / "generated" / "params.json"
-    if not params_file.is_file():
+    if not os.environ.get("GRCP9_BUILD_PARAMS"):
         return
-    parameters = json.loads(params_file.read_text(encoding="utf-8"))
+    parameters = json.loads(os.environ["GRCP9_BUILD_PARAMS"])
     app.tags.add("report" if parameters.get("report", True) else "survey_only")
     if not parameters.get("report", True):  # the front matter must not claim a recomputed report
         config.edition_statement = config.edition_statement_survey_only.format(wave=parameters.get("wave", ""))
@@ -193,7 +193,7 @@ class JumpRole(_WordsAndTargetRole):
 
 
 class CodeRole(_WordsAndTargetRole):
-    """``{code}`words <grcp9.ledger.recipe>```: in HTML, a link to the function's entry on the page
+    """``{code}`words <grcp9.analysis.ledger.recipe>```: in HTML, a link to the function's entry on the page
     of the package's code (api.html, which links on to its source); on paper, where that page is
     not printed, the function's name as text."""
 
@@ -373,7 +373,7 @@ def front_matter(app: Sphinx, config: Any) -> None:
         r"\addto\captionsenglish{\renewcommand{\bibname}{References}}",
         # Tables a size smaller than the text, so that columns sized to their longest word fit.
         r"\makeatletter\g@addto@macro\sphinxatlongtablestart{\small}\g@addto@macro\sphinxattablestart{\small}\makeatother",
-        r"\usepackage{pdflscape}",  # wide tables on landscape pages (grcp9.figures.table_layout)
+        r"\usepackage{pdflscape}",  # wide tables on landscape pages (grcp9.publish.figures.table_layout)
         r"\setlength{\LTcapwidth}{\linewidth}",  # table captions as wide as the text
         # Table cells ragged right: justified narrow columns stretch their spaces into gaps.
         (r"\makeatletter\newcolumntype{\X}[2]{>{\raggedright\arraybackslash}p{\dimexpr"

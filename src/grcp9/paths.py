@@ -21,7 +21,7 @@ EXECUTED_DIR = GENERATED_DIR / "notebooks"
 FIGURES_DIR = GENERATED_DIR / "figures"
 TABLES_DIR = GENERATED_DIR / "tables"
 PROFILES_DIR = GENERATED_DIR / "profiles"
-DOWNLOADS_DIR = GENERATED_DIR / "downloads"  # files the HTML site offers (grcp9.build.write_downloads)
+DOWNLOADS_DIR = GENERATED_DIR / "downloads"  # files the HTML site offers (grcp9.build.book.write_downloads)
 DATA_ZIP_NAME = "grcp9-data-package.zip"
 QUESTIONNAIRE_DIR = REPO_ROOT / "questionnaire"  # make questionnaire: the XLSForm of a wave
 
@@ -34,38 +34,27 @@ def xlsform_name(wave: str) -> str:
 CITATION_CFF_NAME = "grcp9-edition-citation.cff"
 CITATION_BIB_NAME = "grcp9-edition-citation.bib"
 PROFILE_TEMPLATE = "iscm_profile"  # notebooks/iscm_profile.ipynb, executed once per respondent
-PROFILE_LIST = GENERATED_DIR / "profiles.txt"  # one respondent id a line, written by the params step
-PARAMS_FILE = GENERATED_DIR / "params.json"
-EXECUTION_STAMP = GENERATED_DIR / ".executed"  # touched whenever notebooks were executed
-# What the last successful params step validated (grcp9.build.params_fingerprint): the data, the
-# package's code and the parameters, hashed. The downloads' data files keep one of their own.
-PARAMS_INPUTS = GENERATED_DIR / ".params-inputs"
-DOWNLOADS_INPUTS = DOWNLOADS_DIR / ".data-inputs"
+PARAMS_FILE = GENERATED_DIR / "params.json"  # the parameters this book was built with, for its readers
 PACKAGE_DIR = Path(__file__).resolve().parent
 BUILD_DIR = REPO_ROOT / "_build"
 PREVIEW_DIR = REPO_ROOT / "_preview"  # make html: the HTML alone, for an author's quick look
-STAGING_DIR = REPO_ROOT / ".staging"
-KEPT_KERNEL_DIR = STAGING_DIR / "kernel"  # make html: the records of the kernel kept for the next preview
-KEPT_PREVIEW_DIR = STAGING_DIR / "preview-process"  # make html: the process kept for the next preview (grcp9.preview)
-# Beside a staging tree's saved Sphinx environment: the pages that warned in its last finished build
-# (book/_ext/warned_pages.py), read again by the next one.
-WARNED_PAGES_NAME = "warned-pages.json"
-# In the PDF step's staging tree: the last LaTeX run's outputs and a record of what it read (grcp9.latex).
-KEPT_LATEX_NAME = "latex-kept"
+STAGING_DIR = REPO_ROOT / ".staging"  # the Sphinx builds' trees, kept between builds (grcp9.build.book)
+PDF_NAME = "grcp9-reproducible-edition.pdf"
+MANIFEST_NAME = "MANIFEST.sha256"  # in _build/: the SHA-256 of every output of the book
 CONFIG_FILE = REPO_ROOT / "_config.yml"
-TOC_FILE = REPO_ROOT / "_toc.yml"  # the HTML book's; the reader PDF's is derived from it (build.reader_toc)
+TOC_FILE = REPO_ROOT / "_toc.yml"  # the HTML book's; the reader PDF's is derived from it (build.book.reader_toc)
 PDF_ROOT = "pdf-edition"  # book/pdf-edition.md: root document of the reader PDF
 HTML_REFERENCES_PAGE = "references"  # book/references.md: the HTML bibliography page
 HTML_ONLY_PAGES = (HTML_REFERENCES_PAGE, "downloads", "api")  # left out of the reader PDF
 # The report layer: notebooks and chapters about a published report (its meeting, its fact sheet
 # and compendium, the ledger and register). A wave without a report (waves.csv, report=no) is
-# built without them (grcp9.build.book_toc); the survey chapters build for any wave.
+# built without them (grcp9.build.book.book_toc); the survey chapters build for any wave.
 REPORT_NOTEBOOKS = ("survey_summary", "factsheet", "compendium", "meeting", "verification")
 REPORT_PAGES = ("meeting", "meeting-annexes", "annex1", "verification")
 # Shown only when the package holds other waves to compare with (parameter compare_waves).
 COMPARISON_NOTEBOOKS = ("comparison",)
 COMPARISON_PAGES = ("comparison",)
-# The parameters every computation notebook takes (params.json holds a few more, for the book).
+# The parameters every computation notebook takes (grcp9.build.params.Params.notebook_parameters).
 NOTEBOOK_PARAMETERS = ("data_dir", "wave", "output_dir")
 
 # Book-relative (Sphinx source-relative) forms, for links written into generated MyST.

@@ -21,10 +21,10 @@ from grcp9 import markdown, paths
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-# matplotlib (and grcp9.style, which sets it up) is imported by the functions that draw or save a
+# matplotlib (and grcp9.publish.style, which sets it up) is imported by the functions that draw or save a
 # figure, not with the declarations: the build's params step reads the declarations and draws
 # nothing (importing matplotlib took it 0.3 s), and a notebook that draws no figure does not
-# depend on grcp9.style (Results.record_inputs records the modules a notebook imported).
+# depend on grcp9.publish.style (Results.record_inputs records the modules a notebook imported).
 
 
 @dataclass(frozen=True)
@@ -174,7 +174,7 @@ def horizontal_bars(labels: list[str], values: list[float | None], unknown: list
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
-    from grcp9 import style
+    from grcp9.publish import style
 
     style.apply()
     known = [v for v in values if v is not None] + [m for m in (markers or []) if m is not None]
@@ -307,7 +307,7 @@ def publish_figure(fig: Figure, spec: FigureSpec, plotted: pd.DataFrame, values:
                    output_dir: Path = paths.GENERATED_DIR) -> ShownFigure:
     """Save image files and the exact plotted rows, and write the MyST figure snippet. Returns what
     the notebook displays (``ShownFigure``)."""
-    from grcp9 import style
+    from grcp9.publish import style
 
     figures_dir = output_dir / "figures"
     svg, _ = style.save(fig, figures_dir / spec.key)

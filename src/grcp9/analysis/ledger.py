@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from grcp9 import annex, meeting, survey
+from grcp9.analysis import annex, meeting, survey
 from grcp9.data import NOT_ATTRIBUTED, SurveyData
 
 MATCHES, DIFFERS, UNCHECKABLE = "matches", "differs", "cannot be checked"
@@ -509,9 +509,9 @@ def check_recipes(data: SurveyData) -> None:
     missing = sorted(used - set(RECIPES))
     unused = sorted(set(RECIPES) - used)
     if missing:
-        raise LedgerError(f"published_figures.csv, column 'recipe': expected a recipe of grcp9.ledger.RECIPES; found {', '.join(missing)}")
+        raise LedgerError(f"published_figures.csv, column 'recipe': expected a recipe of grcp9.analysis.ledger.RECIPES; found {', '.join(missing)}")
     if unused:
-        raise LedgerError(f"grcp9.ledger.RECIPES: recipe(s) used by no ledger row: {', '.join(unused)}")
+        raise LedgerError(f"grcp9.analysis.ledger.RECIPES: recipe(s) used by no ledger row: {', '.join(unused)}")
 
 
 def _checks(data: SurveyData) -> list[tuple[dict[str, Any], Check]]:
@@ -640,7 +640,7 @@ def ledger_markup(data: SurveyData, checks: pd.DataFrame) -> tuple[list[str], di
     recipes = dict(zip(data.published["figure_id"], data.published["recipe"]))
     return ([f"claim-{claim}" for claim in checks["claim"]],
             {"Detail": [[*(("register entry", f"register-{entry}") for entry in found),
-                         ("recipe", f"code:grcp9.ledger.{recipes[claim]}")] for claim, found in zip(checks["claim"], entries)]})
+                         ("recipe", f"code:grcp9.analysis.ledger.{recipes[claim]}")] for claim, found in zip(checks["claim"], entries)]})
 
 
 def register_markup(data: SurveyData) -> tuple[list[str], dict[str, list[list[tuple[str, str]]]]]:

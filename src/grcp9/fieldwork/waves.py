@@ -1,6 +1,6 @@
 """Adding a survey wave: merge a wave's data package into another (e.g. into ``data/``).
 
-    python -m grcp9.waves merge --base data --add path/to/wave-package --output path/to/merged
+    python -m grcp9.fieldwork.waves merge --base data --add path/to/wave-package --output path/to/merged
 
 A wave's package has the same tables as ``data/`` (the questionnaire, the registry and the other
 shared tables as they stand, plus the wave's rows). Merging takes every row of the base and adds
@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 from grcp9 import paths
-from grcp9.validation import DataValidationError, Problem, run_command
+from grcp9.errors import DataValidationError, Problem, run_command
 
 
 def _read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
@@ -84,7 +84,7 @@ def merge_packages(base: Path, addition: Path, output: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m grcp9.waves", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m grcp9.fieldwork.waves", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     merge = commands.add_parser("merge", help="merge a wave's data package into a copy of another")

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from grcp9 import markdown, survey
+from grcp9 import markdown
+from grcp9.analysis import survey
 from grcp9.data import NOT_ATTRIBUTED, SurveyData
 
 _STOPWORDS = {"and", "of", "the", "in", "for", "on", "to", "a"}

@@ -1,6 +1,6 @@
 """The questionnaire as an XLSForm, for KoBoToolbox and ODK, from the data package.
 
-    python -m grcp9.xlsform --data-dir data --wave <year>   # questionnaire/grcp9-questionnaire-<year>.xlsx
+    python -m grcp9.fieldwork.xlsform --data-dir data --wave <year>   # questionnaire/grcp9-questionnaire-<year>.xlsx
 
 The form is written from the same rows as the book's questionnaire appendix (``questions.csv``,
 ``question_options.csv``, the ISCM registry for question 1):
@@ -33,7 +33,7 @@ import pandas as pd
 
 from grcp9 import paths, source_date_epoch
 from grcp9.data import SurveyData
-from grcp9.validation import run_command
+from grcp9.errors import run_command
 
 ISCM_LIST = "iscm"
 SURVEY_COLUMNS = ["type", "name", "label", "required", "relevant"]
@@ -132,7 +132,8 @@ def convert(xlsx: bytes, validate: bool = False) -> tuple[str, list[str]]:
 def write(data_dir: str | Path, wave: str, output: str | Path | None = None) -> Path:
     """Validate the data, then write the wave's XLSForm (default:
     ``questionnaire/grcp9-questionnaire-<wave>.xlsx``) atomically; unchanged content is not rewritten."""
-    from grcp9 import data, survey
+    from grcp9 import data
+    from grcp9.analysis import survey
 
     loaded = data.load(data_dir)
     checked = survey.check_wave(loaded, wave)
@@ -149,7 +150,7 @@ def write(data_dir: str | Path, wave: str, output: str | Path | None = None) -> 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m grcp9.xlsform", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m grcp9.fieldwork.xlsform", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", default="data")
     parser.add_argument("--wave", default="", help="default: the package's latest wave")

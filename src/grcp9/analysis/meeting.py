@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from grcp9 import survey
+from grcp9.analysis import survey
 from grcp9.data import SurveyData
 
 SPOKEN_FORMS = ("oral", "video")

@@ -6,13 +6,13 @@ mistaken for a real category.
 
 from __future__ import annotations
 
-import hashlib
-import os
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 from cycler import cycler
 from matplotlib.figure import Figure
+
+from grcp9 import hashing
 
 # Okabe & Ito (2008), "Color Universal Design".
 OKABE_ITO = {
@@ -66,32 +66,25 @@ def save(fig: Figure, stem: Path) -> tuple[Path, Path]:
     svg, pdf = stem.with_suffix(".svg"), stem.with_suffix(".pdf")
     fig.savefig(svg, bbox_inches="tight", metadata=SVG_METADATA)
     record = stem.with_name(f".{stem.name}.pdf-inputs")  # hidden: not an output of the book
-    inputs = pdf_inputs(fig, svg.read_bytes())
-    if pdf.is_file() and record.is_file() and record.read_text(encoding="utf-8") == _pdf_record(inputs, pdf):
+    inputs = pdf_inputs(fig, svg)
+    if pdf.is_file() and hashing.recall(record, inputs) == hashing.file_digest(pdf):
         return svg, pdf
-    record.unlink(missing_ok=True)
+    hashing.forget(record)
     fig.savefig(pdf, bbox_inches="tight", metadata=PDF_METADATA)
-    record.write_text(_pdf_record(inputs, pdf), encoding="utf-8")
+    hashing.remember(record, inputs, hashing.file_digest(pdf))
     return svg, pdf
 
 
-def pdf_inputs(fig: Figure, svg: bytes) -> str:
-    """A hash of what a figure's PDF is made from: the figure's SVG (same figure, same tight box),
-    matplotlib's and fontTools' versions, the figure's resolution, every rcParam, the PDF's
-    metadata, and each font file its texts resolve to (path, size, modification time)."""
+def pdf_inputs(fig: Figure, svg: Path) -> str:
+    """The fingerprint (``grcp9.hashing``) of what a figure's PDF is made from: the figure's SVG
+    (same figure, same tight box), each font file its texts resolve to, matplotlib's and fontTools'
+    versions, the figure's resolution, every rcParam and the PDF's metadata."""
     import fontTools
     import matplotlib
     from matplotlib import font_manager
     from matplotlib.text import Text
 
-    digest = hashlib.sha256(svg)
-    fonts = sorted({font_manager.findfont(text.get_fontproperties()) for text in fig.findobj(Text)})
-    stats = [(font, os.stat(font).st_size, os.stat(font).st_mtime_ns) for font in fonts]
+    fonts = {Path(font_manager.findfont(text.get_fontproperties())) for text in fig.findobj(Text)}
     settings = [matplotlib.__version__, fontTools.version, fig.dpi, sorted(PDF_METADATA.items()),
-                sorted((name, repr(value)) for name, value in plt.rcParams.items()), stats]
-    digest.update(repr(settings).encode("utf-8"))
-    return digest.hexdigest()
-
-
-def _pdf_record(inputs: str, pdf: Path) -> str:
-    return f"{inputs}\n{hashlib.sha256(pdf.read_bytes()).hexdigest()}\n"
+                sorted((name, repr(value)) for name, value in plt.rcParams.items())]
+    return hashing.digest([svg, *fonts], settings)

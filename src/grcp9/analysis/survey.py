@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 
 from grcp9.data import NOT_ATTRIBUTED, SurveyData
-from grcp9.validation import DataValidationError, ParameterError, Problem
+from grcp9.errors import DataValidationError, ParameterError, Problem
 
 NOT_REPORTED_LABEL = "Format not reported"
 

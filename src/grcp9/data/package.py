@@ -15,7 +15,8 @@ from typing import Any
 import pandas as pd
 
 from grcp9 import paths
-from grcp9.validation import DataValidationError, Problem, to_frame, validate_tables
+from grcp9.data.validation import to_frame, validate_tables
+from grcp9.errors import DataValidationError, Problem
 
 NOT_ATTRIBUTED = "not_attributed"
 NOT_APPLICABLE = "not_applicable"
@@ -85,7 +86,7 @@ class SurveyData:
     summary_statement_iscms: pd.DataFrame
     discrepancies: pd.DataFrame
     # Which tables a computation actually touched, so the build can re-execute a notebook only
-    # when a table it reads changes (see tables_read and grcp9.results.Results.record_inputs).
+    # when a table it reads changes (see tables_read and grcp9.publish.results.Results.record_inputs).
     files: dict[str, Path] = field(default_factory=dict, repr=False, compare=False)
     _read: set[str] = field(default_factory=set, repr=False, compare=False)
 

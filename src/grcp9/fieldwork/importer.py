@@ -1,11 +1,11 @@
 """Import the answers a survey tool collected (KoBoToolbox, ODK Central) into the data package.
 
-    python -m grcp9.importer --export answers.csv --wave 2026 [--data-dir data] [--keep-latest]
+    python -m grcp9.fieldwork.importer --export answers.csv --wave 2026 [--data-dir data] [--keep-latest]
 
 Reads an export as these tools write it:
 
 - CSV, comma- or semicolon-separated, with or without a byte-order mark, or XLSX (first sheet);
-- column names as the XLSForm names them (``grcp9.xlsform``), with or without group prefixes
+- column names as the XLSForm names them (``grcp9.fieldwork.xlsform``), with or without group prefixes
   (``section2/q7``, ``section2-q7``), and the tools' own columns (``_uuid``,
   ``_submission_time``, ``_index``, ``meta/instanceID``, ``SubmissionDate``, ``KEY`` ...);
 - a multiple-choice answer either as one column of space-separated option names, or as one 0/1
@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grcp9 import paths
-from grcp9.validation import DataValidationError, ParameterError, Problem, run_command
+from grcp9.errors import DataValidationError, ParameterError, Problem, run_command
 
 RESTRICTED_DIR = paths.REPO_ROOT / "restricted"  # verbatim free text; not in git, not published
 # Columns the survey tools add (KoBoToolbox and ODK Central); everything else must be a question.
@@ -376,7 +376,7 @@ def _write_restricted(directory: Path, wave: str, submissions: list[Submission])
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m grcp9.importer", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m grcp9.fieldwork.importer", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--export", required=True, help="the CSV or XLSX file the survey tool exported")
     parser.add_argument("--wave", required=True)

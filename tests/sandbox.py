@@ -17,8 +17,8 @@ from pathlib import Path
 from grcp9 import paths
 
 VENV = Path(sys.executable).parent.parent  # the environment running the tests
-SKIP_PARTS = {".git", ".venv", "_build", ".staging", "generated", "__pycache__", ".pytest_cache", "test-artifacts",
-              "_build.incoming", "_build.outgoing"}
+SKIP_PARTS = {".git", ".venv", "_build", "_preview", ".staging", "generated", "__pycache__", ".pytest_cache", "test-artifacts",
+              "_build.incoming", "_build.outgoing", ".mypy_cache", ".ruff_cache", ".import_linter_cache"}
 
 
 def create(target: Path) -> Path:
@@ -42,13 +42,10 @@ def environment() -> dict[str, str]:
     return result
 
 
-def make(root: Path, *arguments: str, timeout: int = 900, keep_kernel: bool = False) -> subprocess.CompletedProcess[str]:
-    """Run make in the copy with this checkout's environment; output is captured as text. The
-    preview keeps no kernel for the next one (grcp9.kernels.keep_kernel) unless ``keep_kernel``:
-    a copy's kept kernel would wait, unused, after its tests."""
+def make(root: Path, *arguments: str, timeout: int = 900) -> subprocess.CompletedProcess[str]:
+    """Run make in the copy with this checkout's environment; output is captured as text."""
     command = ["make", "--no-print-directory", "-o", f"{VENV}/.installed", f"VENV={VENV}", *arguments]
-    env = {**environment(), "GRCP9_KEEP_KERNEL": "1" if keep_kernel else "0"}
-    return subprocess.run(command, check=False, cwd=root, env=env, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(command, check=False, cwd=root, env=environment(), capture_output=True, text=True, timeout=timeout)
 
 
 def digest(directory: Path) -> dict[str, str]:

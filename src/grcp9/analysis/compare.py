@@ -1,7 +1,7 @@
 """Comparing survey waves: who answered in which wave, and how answers changed.
 
 Every function takes the loaded ``SurveyData``, the wave shown and the waves to compare it with
-(``compare_waves``, checked by ``grcp9.survey.check_compare_waves``). Answers that are not
+(``compare_waves``, checked by ``grcp9.analysis.survey.check_compare_waves``). Answers that are not
 attributed in a wave stay "not attributed": a change is reported only between two attributed
 answers.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from grcp9 import survey
+from grcp9.analysis import survey
 from grcp9.data import NOT_ATTRIBUTED, SurveyData
 
 NOT_APPROACHED = "not approached"

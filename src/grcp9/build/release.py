@@ -2,7 +2,7 @@
 SHA256SUMS for them, in ``release/grcp9-<version>/``. Archives are deterministic (sorted entries,
 timestamps from SOURCE_DATE_EPOCH), so the same build gives the same checksums.
 
-    python -m grcp9.release        (or: make release)
+    make release        (python -m grcp9.build release)
 """
 
 from __future__ import annotations
@@ -11,16 +11,20 @@ import gzip
 import hashlib
 import io
 import shutil
-import sys
 import tarfile
 import time
 import zipfile
 from pathlib import Path
 
 from grcp9 import __version__, paths, source_date_epoch
-from grcp9.build import PDF_NAME
+from grcp9.build.params import Params
+from grcp9.errors import Grcp9Error
 
 RELEASE_DIR = paths.REPO_ROOT / "release"
+
+
+class ReleaseError(Grcp9Error):
+    """A release cannot be made from this checkout (no book, or uncommitted changes)."""
 
 
 def _files(directory: Path) -> list[Path]:
@@ -58,15 +62,6 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def built_data_dir() -> Path:
-    """The data package the book was built from (the parameters of the last build)."""
-    import json
-
-    if paths.PARAMS_FILE.is_file():
-        return paths.resolve(json.loads(paths.PARAMS_FILE.read_text(encoding="utf-8"))["data_dir"])
-    return paths.DATA_DIR
-
-
 def working_tree_changes() -> list[str]:
     """Uncommitted changes to tracked files and untracked files git does not ignore, one per line
     (``git status --porcelain``); empty outside a git checkout."""
@@ -76,11 +71,12 @@ def working_tree_changes() -> list[str]:
     return result.stdout.splitlines() if result.returncode == 0 else []
 
 
-def make_release(version: str = __version__, release_dir: Path = RELEASE_DIR) -> Path:
-    pdf = paths.BUILD_DIR / "latex" / PDF_NAME
+def make_release(params: Params, version: str = __version__, release_dir: Path = RELEASE_DIR) -> Path:
+    """The release of the built book, with the data package it was built from (``params``)."""
+    pdf = paths.BUILD_DIR / "latex" / paths.PDF_NAME
     site = paths.BUILD_DIR / "html"
     if not pdf.is_file() or not site.is_dir():
-        raise SystemExit("release: no built book; run `make book` first")
+        raise ReleaseError("release: no built book; run `make book` first")
     name = f"grcp9-{version}"
     target = release_dir / name
     shutil.rmtree(target, ignore_errors=True)
@@ -88,25 +84,18 @@ def make_release(version: str = __version__, release_dir: Path = RELEASE_DIR) ->
     outputs = [
         Path(shutil.copyfile(pdf, target / f"{name}.pdf")),
         html_archive(site, target / f"{name}-html.tar.gz", f"{name}-html"),
-        data_archive(built_data_dir(), target / f"{name}-data.zip", f"{name}-data"),
+        data_archive(paths.resolve(params.data_dir), target / f"{name}-data.zip", f"{name}-data"),
     ]
     sums = target / "SHA256SUMS"
     sums.write_text("".join(f"{sha256(p)}  {p.name}\n" for p in outputs), encoding="utf-8")
     return target
 
 
-def main() -> int:
+def release_step(params: Params) -> str:
+    """``make release``: refuse a working tree with uncommitted changes, then assemble the release."""
     changes = working_tree_changes()
     if changes:
-        print("error: release: the working tree has uncommitted changes; a release must be built from a commit:\n  "
-              + "\n  ".join(changes[:10]), file=sys.stderr)
-        return 1
-    target = make_release()
-    print(f"[release] {target.relative_to(paths.REPO_ROOT)}:")
-    for file in sorted(target.iterdir()):
-        print(f"  {file.name}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+        raise ReleaseError("release: the working tree has uncommitted changes; a release must be built from a commit:\n  "
+                           + "\n  ".join(changes[:10]))
+    target = make_release(params)
+    return "\n".join([f"[release] {target.relative_to(paths.REPO_ROOT)}:", *(f"  {file.name}" for file in sorted(target.iterdir()))])

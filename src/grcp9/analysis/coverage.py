@@ -9,7 +9,7 @@ The pass (``scan``) reads the report's text, finds every token that states a num
    name (GRCP 9, COVID-19, the 2030 Agenda), a document symbol or article number, part of a web
    address: each rule names its reason (also inside a claim's quote: "SESSION 1" in a heading);
 2. **in the ledger**: the token lies inside the locating quote of a claim of ``published_figures.csv``,
-   or inside the locating quote of a data row that a claim's check tests (``grcp9.ledger.evidence``:
+   or inside the locating quote of a data row that a claim's check tests (``grcp9.analysis.ledger.evidence``:
    the agenda items whose times a session's span is checked against, the earlier meetings whose
    years the "mostly biennially" claim is checked against, a fact of an answer that another place
    of the report restates), in the part of the report the quote's section belongs to;
@@ -22,7 +22,7 @@ The coverage rule (data/README.md) is that no numeral ends in the last two group
 fails when one does, and the verification appendix reports the counts of all four.
 
 The result is kept in ``data/report_numerals.csv`` (one row per token, with its line and a short locating quote), so the book reports coverage without the report's text at hand. ``python -m
-grcp9.coverage --report-text PATH`` writes it anew; the test suite scans the text again and fails
+grcp9.analysis.coverage --report-text PATH`` writes it anew; the test suite scans the text again and fails
 if the table and the text disagree. Ordinal words (first, second) are not counted: the report uses
 them mostly for order, not for counts.
 """
@@ -201,9 +201,10 @@ def ledger_quotes(data_dir: Path, wave: str) -> list[Quote]:
 
 def evidence_quotes(data_dir: Path, wave: str) -> list[Quote]:
     """The locating quotes of the data rows that the checks of the ledger's claims about ``wave``
-    test (``grcp9.ledger.evidence``: an agenda item's times, a fact another place of the report
+    test (``grcp9.analysis.ledger.evidence``: an agenda item's times, a fact another place of the report
     restates): a numeral inside one is checked by that claim."""
-    from grcp9 import data, ledger
+    from grcp9 import data
+    from grcp9.analysis import ledger
 
     parts = _section_parts(data_dir)
     return [Quote(claim, quote, part=parts.get(section, ""), rule=f"inside a locating quote of {table} that the claim's check tests")
@@ -323,9 +324,9 @@ def part_table(summary: Coverage) -> pd.DataFrame:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from grcp9.validation import run_command
+    from grcp9.errors import run_command
 
-    parser = argparse.ArgumentParser(prog="python -m grcp9.coverage", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m grcp9.analysis.coverage", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--report-text", type=Path, default=paths.REPORT_TEXT_DEFAULT, help="the report's text")
     parser.add_argument("--data-dir", type=Path, default=paths.DATA_DIR)
