@@ -33,7 +33,7 @@ def main() -> int:
     from playwright.sync_api import sync_playwright
 
     html = paths.BUILD_DIR / "html"
-    if not (paths.BUILD_DIR / ".complete").is_file():
+    if not (paths.BUILD_DIR / paths.MANIFEST_NAME).is_file():
         sys.exit("screenshots: no built book in _build/ (run `make book`)")
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(html)))
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -13,7 +13,7 @@ from grcp9 import paths
 from grcp9.publish import figures, results
 
 WAVE = "2021"
-pytestmark = pytest.mark.skipif(not (paths.BUILD_DIR / ".complete").is_file(), reason="book not built: run `make book`")
+pytestmark = pytest.mark.skipif(not (paths.BUILD_DIR / paths.MANIFEST_NAME).is_file(), reason="book not built: run `make book`")
 
 
 def raw(name: str) -> list[dict[str, str]]:

@@ -45,7 +45,7 @@ BUILT = _built_toc_files()
 # The PDF root has no HTML page; chapters this build's wave does not have are not built.
 CHAPTERS = sorted(p for p in paths.BOOK_DIR.glob("*.md") if p.stem != paths.PDF_ROOT and p.stem in BUILT)
 
-pytestmark = pytest.mark.skipif(not (paths.BUILD_DIR / ".complete").is_file(), reason="book not built: run `make book`")
+pytestmark = pytest.mark.skipif(not (paths.BUILD_DIR / paths.MANIFEST_NAME).is_file(), reason="book not built: run `make book`")
 
 
 @dataclass(frozen=True)
@@ -277,7 +277,7 @@ def test_every_recipe_and_module_is_readable_in_the_book():
     for name in ledger.RECIPES:
         entry = page.find(id=f"grcp9.analysis.ledger.{name}")
         assert entry is not None, f"recipe {name} is not on the API page"
-        source = entry.find("a", href=lambda href: bool(href) and "_modules/grcp9/ledger.html" in href)
+        source = entry.find("a", href=lambda href: bool(href) and "_modules/grcp9/analysis/ledger.html" in href)
         assert source is not None, f"recipe {name} has no link to its source"
         assert (HTML_DIR / source["href"].split("#")[0]).is_file()
     modules = {p.stem for p in (paths.REPO_ROOT / "src" / "grcp9").glob("*.py") if p.stem != "__init__"}

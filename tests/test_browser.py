@@ -20,7 +20,7 @@ from grcp9 import paths
 HTML_DIR = paths.BUILD_DIR / "html"
 
 pytestmark = [
-    pytest.mark.skipif(not (paths.BUILD_DIR / ".complete").is_file(), reason="book not built: run `make book`"),
+    pytest.mark.skipif(not (paths.BUILD_DIR / paths.MANIFEST_NAME).is_file(), reason="book not built: run `make book`"),
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (make system-packages)"),
 ]
 
@@ -287,7 +287,7 @@ def test_a_ledger_row_leads_to_its_recipe_and_the_recipe_to_its_source(site, tab
     assert tab.url.split("#")[0].endswith("/api.html")
     entry = tab.locator(f"[id='{name}']")
     assert entry.count() == 1
-    source = entry.locator("a[href*='_modules/grcp9/ledger.html']").first.get_attribute("href")
+    source = entry.locator("a[href*='_modules/grcp9/analysis/ledger.html']").first.get_attribute("href")
     tab.goto(site + source, wait_until="load")
     function = name.rsplit(".", 1)[1]
     assert f"def {function}(" in tab.locator(f"[id='{function}']").inner_text()

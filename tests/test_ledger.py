@@ -75,7 +75,7 @@ def test_a_recipe_no_row_uses_fails(monkeypatch):
         ledger.evaluate(data.load())
 
 
-@pytest.mark.skipif(not (paths.BUILD_DIR / ".complete").is_file(), reason="book not built: run `make book`")
+@pytest.mark.skipif(not (paths.BUILD_DIR / paths.MANIFEST_NAME).is_file(), reason="book not built: run `make book`")
 def test_appendix_summary_counts_are_computed(checks):
     values = {k: v["value"] for k, v in results.read(paths.results_path("verification")).items()}
     assert values["claims"] == len(checks)

@@ -13,12 +13,13 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from conftest import built_params
 
 from grcp9 import __version__, paths
 from grcp9.build import release
 from grcp9.publish import figures, results
 
-BUILT = (paths.BUILD_DIR / ".complete").is_file()
+BUILT = (paths.BUILD_DIR / paths.MANIFEST_NAME).is_file()
 
 
 def raw(name: str) -> list[dict[str, str]]:
@@ -78,7 +79,7 @@ def test_version_shown_in_html_and_pdf():
 @pytest.mark.skipif(not BUILT, reason="book not built: run `make book`")
 def test_release_has_exactly_the_listed_files_with_matching_checksums(tmp_path):
     # Each test releases into a folder of its own: two tests writing release/ at once raced.
-    target = release.make_release(release_dir=tmp_path)
+    target = release.make_release(built_params(), release_dir=tmp_path)
     name = f"grcp9-{__version__}"
     expected = {f"{name}.pdf", f"{name}-html.tar.gz", f"{name}-data.zip", "SHA256SUMS"}
     assert {p.name for p in target.iterdir()} == expected
@@ -86,28 +87,26 @@ def test_release_has_exactly_the_listed_files_with_matching_checksums(tmp_path):
     assert set(sums) == expected - {"SHA256SUMS"}
     for file, digest in sums.items():
         assert hashlib.sha256((target / file).read_bytes()).hexdigest() == digest
-    again = release.make_release(release_dir=tmp_path / "again")
+    again = release.make_release(built_params(), release_dir=tmp_path / "again")
     assert (again / "SHA256SUMS").read_text(encoding="utf-8") == "".join(f"{d}  {f}\n" for f, d in sums.items())
 
 
-def test_release_refuses_a_dirty_tree(monkeypatch, capsys):
+def test_release_refuses_a_dirty_tree(monkeypatch):
     monkeypatch.setattr(release, "working_tree_changes", lambda: [" M data/responses.csv"])
-    monkeypatch.setattr(release, "make_release", lambda: pytest.fail("a release was made from a dirty tree"))
-    assert release.main() == 1
-    error = capsys.readouterr().err
-    assert "uncommitted changes" in error and "data/responses.csv" in error
+    monkeypatch.setattr(release, "make_release", lambda *arguments: pytest.fail("a release was made from a dirty tree"))
+    with pytest.raises(release.ReleaseError, match=r"uncommitted changes(.|\n)*data/responses.csv"):
+        release.release_step(built_params())
 
 
 @pytest.mark.skipif(not BUILT, reason="book not built: run `make book`")
 def test_release_packages_the_data_that_was_built(tmp_path):
     import zipfile
 
-    params = json.loads(paths.PARAMS_FILE.read_text(encoding="utf-8"))
-    assert release.built_data_dir() == paths.resolve(params["data_dir"])
-    target = release.make_release(release_dir=tmp_path)
+    built_data = paths.resolve(json.loads(paths.PARAMS_FILE.read_text(encoding="utf-8"))["data_dir"])
+    target = release.make_release(built_params(), release_dir=tmp_path)
     with zipfile.ZipFile(next(target.glob("*-data.zip"))) as archive:
         names = {Path(name).name for name in archive.namelist()}
-    assert names == {p.name for p in release.built_data_dir().iterdir() if p.is_file()}
+    assert names == {p.name for p in built_data.iterdir() if p.is_file()}
 
 
 def _repository_setting() -> str:

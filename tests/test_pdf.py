@@ -32,7 +32,7 @@ HTML_DIR = paths.BUILD_DIR / "html"
 # margin visibly, and a clipped table cell or URL is always wider. TeX's own \hfuzz is 0.1 pt.
 OVERFULL_HBOX_TOLERANCE_PT = 1.0
 
-pytestmark = pytest.mark.skipif(not (paths.BUILD_DIR / ".complete").is_file(), reason="book not built: run `make book`")
+pytestmark = pytest.mark.skipif(not (paths.BUILD_DIR / paths.MANIFEST_NAME).is_file(), reason="book not built: run `make book`")
 
 
 def pdftotext(*arguments: str) -> str:
