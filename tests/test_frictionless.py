@@ -1,7 +1,8 @@
-"""The reference validator agrees with ours: ``frictionless`` (the Frictionless Data reference
-implementation) accepts the data package we accept, and rejects the schema-level faults we reject.
-Cross-table coding rules (data/README.md, "Checks beyond the schema") are ours alone: the standard
-cannot express them, so they are not compared."""
+"""``data.load`` and ``frictionless`` run on the files as they are agree: ``load`` reads each table
+with the project's own rules and has ``frictionless`` (the Frictionless Data reference
+implementation) check the schema, so it must accept the package that ``frictionless`` accepts, and
+reject the schema-level faults it rejects. Cross-table coding rules (data/README.md, "Checks beyond
+the schema") are ours alone: the standard cannot express them, so they are not compared."""
 
 from __future__ import annotations
 

@@ -1,9 +1,13 @@
-"""Load the data package and validate every table against its declared schema.
+"""Validate every table of the data package: the schema by the reference validator, the rest by
+the project's own rules.
 
-The schema lives in ``data/datapackage.json`` (Frictionless Table Schema). This module
-implements the part of that standard the package uses (field order, required, integer type,
-enum, pattern, minimum/maximum, minLength/maxLength, unique, primary and foreign keys) so that
-every problem is reported as *file, row, column, what was expected, what was found*.
+The schema lives in ``data/datapackage.json`` (Frictionless Table Schema), and ``frictionless``,
+the reference implementation of the standard, checks it: types, required values, enum, pattern,
+minimum and maximum, lengths, unique columns, primary and foreign keys. This module reads each
+table first, with the project's own rules: UTF-8 text (a byte-order mark and CRLF line endings, as
+spreadsheets write them, are accepted), Unicode NFC, commas, the declared header, as many fields
+in every row, no leading or trailing spaces in a cell. Every problem, whoever found it, is reported
+as *file, row, column, what was expected, what was found*.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from grcp9 import paths
+from grcp9 import hashing, paths
 from grcp9.errors import DataValidationError, Problem
 
 if TYPE_CHECKING:
@@ -111,107 +115,119 @@ def _read_rows(path: Path, field_names: list[str], problems: list[Problem]) -> l
     return rows
 
 
-def _check_cell(value: str, field: dict[str, Any], shown: str, row: int, problems: list[Problem]) -> None:
-    name = field["name"]
-    constraints = field.get("constraints", {})
+def _check_spaces(rows: list[dict[str, str]], shown: str, problems: list[Problem]) -> set[tuple[int, str]]:
+    """The project's own cell rule: no leading or trailing spaces (a spreadsheet's stray space
+    would otherwise make a code unknown). Returns the cells it flagged."""
+    flagged = set()
+    for number, row in enumerate(rows, start=1):
+        for name, value in row.items():
+            if value != value.strip():
+                problems.append(Problem(shown, "a value without leading or trailing spaces", _show(value), row=number, column=name))
+                flagged.add((number, name))
+    return flagged
 
-    def problem(expected: str, found: str | None = None) -> None:
-        problems.append(Problem(shown, expected, _show(value) if found is None else found, row=row, column=name))
 
-    if value != value.strip():
-        problem("a value without leading or trailing spaces")
-        return
-    if value == "":
-        if constraints.get("required", False):
-            problem("a value (this column is required)", "an empty cell")
-        return
-    number: int | None = None
-    if field.get("type") == "integer":
-        if not re.fullmatch(r"-?[0-9]+", value):
-            problem("a whole number")
-            return
-        number = int(value)
-    if "enum" in constraints and value not in constraints["enum"]:
-        problem(f"one of {', '.join(constraints['enum'])}")
-    if "pattern" in constraints and not re.fullmatch(constraints["pattern"], value):
-        problem(f"a value matching the pattern {constraints['pattern']}")
-    if number is not None and "minimum" in constraints and number < constraints["minimum"]:
-        problem(f"a number of at least {constraints['minimum']}")
-    if number is not None and "maximum" in constraints and number > constraints["maximum"]:
-        problem(f"a number of at most {constraints['maximum']}")
-    if "minLength" in constraints and len(value) < constraints["minLength"]:
-        problem(f"at least {constraints['minLength']} characters")
-    if "maxLength" in constraints and len(value) > constraints["maxLength"]:
-        problem(f"at most {constraints['maxLength']} characters", f"{len(value)} characters")
+def _field(resource: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(field for field in resource["schema"]["fields"] if field["name"] == name)
+
+
+def _constraint_expected(field: dict[str, Any], constraint: str) -> str:
+    """What a constraint of ``datapackage.json`` asks for, in words."""
+    value = field.get("constraints", {}).get(constraint)
+    if constraint == "enum":
+        return f"one of {', '.join(value)}"
+    return {"required": "a value (this column is required)", "pattern": f"a value matching the pattern {value}",
+            "minimum": f"a number of at least {value}", "maximum": f"a number of at most {value}",
+            "minLength": f"at least {value} characters", "maxLength": f"at most {value} characters"}.get(
+        constraint, f"the constraint {constraint} {value}")
 
 
 def _as_list(value: str | list[str]) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
-def _check_keys(resource: dict[str, Any], rows: list[dict[str, str]], shown: str, problems: list[Problem]) -> None:
-    schema = resource["schema"]
-    key_sets: list[tuple[list[str], str]] = []
-    if "primaryKey" in schema:
-        key_sets.append((_as_list(schema["primaryKey"]), "primary key"))
-    for field in schema["fields"]:
-        if field.get("constraints", {}).get("unique"):
-            key_sets.append(([field["name"]], "unique column"))
-    for columns, kind in key_sets:
-        seen: dict[tuple[str, ...], int] = {}
-        for number, row in enumerate(rows, start=1):
-            key = tuple(row[c] for c in columns)
-            if key in seen:
-                problems.append(Problem(shown, f"a unique {kind} ({', '.join(columns)})",
-                                        f"{', '.join(key)} again (first at row {seen[key]})", row=number, column=columns[-1]))
-            else:
-                seen[key] = number
-
-
-def _check_foreign_keys(descriptor: dict[str, Any], tables: dict[str, list[dict[str, str]]],
-                        shown_paths: dict[str, str], problems: list[Problem]) -> None:
-    for resource in descriptor["resources"]:
-        name = resource["name"]
-        if name not in tables:
-            continue
+def _reference_problem(error: Any, resource: dict[str, Any], shown: dict[str, str]) -> Problem | None:
+    """One error of ``frictionless`` as a Problem naming the file, row, column and expectation."""
+    file = shown[resource["name"]]
+    if not hasattr(error, "row_number"):  # an error of the table as a whole
+        return Problem(file, "a table that fits its schema", f"{error.title}: {error.note}")
+    row = error.row_number - 1  # frictionless counts the header as row 1
+    cells = [str(cell) for cell in error.cells]
+    header = [field["name"] for field in resource["schema"]["fields"]]
+    if error.type == "type-error":
+        kind = _field(resource, error.field_name).get("type", "string")
+        return Problem(file, "a whole number" if kind == "integer" else f"a value of type {kind}", _show(error.cell), row=row, column=error.field_name)
+    if error.type == "constraint-error":
+        constraint = re.search(r'constraint "(\w+)"', error.note)
+        name = constraint.group(1) if constraint else ""
+        found = ("an empty cell" if name == "required" else f"{len(error.cell)} characters" if name == "maxLength" else _show(error.cell))
+        return Problem(file, _constraint_expected(_field(resource, error.field_name), name), found, row=row, column=error.field_name)
+    if error.type == "primary-key" and 'all "None"' in error.note:
+        return None  # a key cell that is empty or of the wrong type: reported by its own error
+    if error.type == "unique-error" and _as_list(resource["schema"].get("primaryKey", [])) == [error.field_name]:
+        return None  # the primary key's own error says it
+    if error.type in ("primary-key", "unique-error"):
+        columns = [error.field_name] if error.type == "unique-error" else _as_list(resource["schema"]["primaryKey"])
+        first = re.search(r"position (\d+)", error.note)
+        key = ", ".join(cells[header.index(column)] for column in columns)
+        kind = "unique column" if error.type == "unique-error" else "primary key"
+        return Problem(file, f"a unique {kind} ({', '.join(columns)})",
+                       f"{key} again" + (f" (first at row {int(first.group(1)) - 1})" if first else ""), row=row, column=columns[-1])
+    if error.type == "foreign-key":
         for foreign in resource["schema"].get("foreignKeys", []):
             columns = _as_list(foreign["fields"])
-            target = foreign["reference"]["resource"]
-            target_columns = _as_list(foreign["reference"]["fields"])
-            if target not in tables:
-                continue
-            known = {tuple(row[c] for c in target_columns) for row in tables[target]}
-            for number, row in enumerate(tables[name], start=1):
-                key = tuple(row[c] for c in columns)
-                if all(key) and key not in known:
-                    problems.append(Problem(shown_paths[name],
-                                            f"a value present in {shown_paths[target]} ({', '.join(target_columns)})",
-                                            _show(", ".join(key)), row=number, column=columns[-1]))
+            if f'for "{", ".join(columns)}"' in error.note:
+                target = foreign["reference"]["resource"]
+                return Problem(file, f"a value present in {shown.get(target, target)} ({', '.join(_as_list(foreign['reference']['fields']))})",
+                               _show(", ".join(cells[header.index(column)] for column in columns)), row=row, column=columns[-1])
+    return Problem(file, "a row that fits the table's schema", f"{error.title}: {error.note}", row=row)
+
+
+def check_schema(descriptor: dict[str, Any], tables: dict[str, list[dict[str, str]]], shown: dict[str, str]) -> list[Problem]:
+    """Check the tables against ``datapackage.json`` with ``frictionless``, the reference
+    implementation of the standard: types, constraints, primary, unique and foreign keys."""
+    import frictionless
+
+    resources = [resource for resource in descriptor["resources"] if resource["name"] in tables]
+    package = frictionless.Package(resources=[frictionless.Resource.from_descriptor({
+        "name": resource["name"], "schema": resource["schema"],
+        "data": [[field["name"] for field in resource["schema"]["fields"]], *(list(row.values()) for row in tables[resource["name"]])]})
+        for resource in resources])
+    report = package.validate(limit_errors=10_000)
+    by_name = {resource["name"]: resource for resource in resources}
+    problems = [_reference_problem(error, by_name[task.name], shown) for task in report.tasks for error in task.errors]
+    return [problem for problem in problems if problem is not None]
 
 
 def validate_tables(data_dir: Path) -> tuple[dict[str, Any], dict[str, list[dict[str, str]]], dict[str, str]]:
-    """Validate every resource; return the descriptor, the rows by resource and display paths.
-
-    Raises DataValidationError listing every problem found (schema level).
-    """
+    """Read every resource (``_read_rows``), then check it: the project's cell rule, and the schema
+    by ``frictionless`` (``check_schema``). The schema check's verdict is kept for the content it
+    was given (``grcp9.hashing``), so that the notebooks, which each load the package the params
+    step has validated, do not check it again. Returns the descriptor, the rows by resource and
+    the files' display paths; raises DataValidationError listing every problem found."""
     descriptor = read_descriptor(data_dir)
     problems: list[Problem] = []
     tables: dict[str, list[dict[str, str]]] = {}
     shown_paths: dict[str, str] = {}
+    flagged: dict[str, set[tuple[int, str]]] = {}
     for resource in descriptor["resources"]:
         path = data_dir / resource["path"]
-        shown = _display_path(path)
-        shown_paths[resource["name"]] = shown
-        fields = resource["schema"]["fields"]
-        rows = _read_rows(path, [f["name"] for f in fields], problems)
-        if rows is None:
-            continue
-        for number, row in enumerate(rows, start=1):
-            for field in fields:
-                _check_cell(row[field["name"]], field, shown, number, problems)
-        _check_keys(resource, rows, shown, problems)
-        tables[resource["name"]] = rows
-    _check_foreign_keys(descriptor, tables, shown_paths, problems)
+        shown_paths[resource["name"]] = _display_path(path)
+        rows = _read_rows(path, [f["name"] for f in resource["schema"]["fields"]], problems)
+        if rows is not None:
+            flagged[resource["name"]] = _check_spaces(rows, shown_paths[resource["name"]], problems)
+            tables[resource["name"]] = rows
+    if problems:  # the schema check needs every table read
+        raise DataValidationError(problems)
+    fingerprint = hashing.digest([], [descriptor, tables])
+    record = paths.STAGING_DIR / "schema-valid" / fingerprint
+    if not hashing.unchanged(record, fingerprint):
+        schema_problems = check_schema(descriptor, tables, shown_paths)
+        names = {shown: name for name, shown in shown_paths.items()}
+        problems += [problem for problem in schema_problems  # a cell with stray spaces is reported once
+                     if (problem.row, problem.column) not in flagged.get(names.get(problem.file, ""), set())]
+        if not problems:
+            hashing.remember(record, fingerprint)
     if problems:
         raise DataValidationError(problems)
     return descriptor, tables, shown_paths
