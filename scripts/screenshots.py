@@ -4,8 +4,8 @@ width and at a phone's, in test-artifacts/screenshots/ (make screenshots).
     .venv/bin/python scripts/screenshots.py
 
 The site in _build/html is served on 127.0.0.1 and opened in Debian's Chromium (Playwright). The
-test suite checks the pages; this only pictures them (it used to take them during the tests, where
-a full-page picture of a long chapter cost more than all the checks of that page).
+test suite checks the pages; this only pictures them (a full-page picture of a long chapter costs
+more than all the checks of that page).
 """
 
 from __future__ import annotations

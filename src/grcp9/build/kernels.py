@@ -35,9 +35,8 @@ KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enable
 # ``Results.record_inputs``, lists its own imports, and no module state crosses notebooks), and
 # finds no figure left open by the previous one. The garbage collector then frees what the last
 # notebook left in cycles, and freezes what survives (the libraries and their caches): every later
-# collection, %reset's included, looks only at what the notebooks since made. A reset took 0.09 s
-# with a full collection each time and 0.008 s so (measured in a kernel with the package, pandas
-# and matplotlib loaded).
+# collection, %reset's included, looks only at what the notebooks since made (a reset is then about
+# a tenth of what it is with a full collection each time).
 RESET = """\
 import sys
 for name in [name for name in sys.modules if name == 'grcp9' or name.startswith('grcp9.')]:
@@ -71,8 +70,7 @@ class WarmEngine(Engine):
                                          stderr_file=stderr_file)
         client.kc = kc  # nbclient starts no client of its own (and waits for no readiness) when it has one
         try:
-            # cleanup_kc=False: nbclient's clean-up would shut the kernel down, and the next profile
-            # would start a new one (it did, until this was measured: one kernel per profile).
+            # cleanup_kc=False: nbclient's clean-up would shut the kernel down after each notebook.
             return client.execute(cleanup_kc=False)
         finally:
             client.kc = None
