@@ -212,3 +212,20 @@ def test_a_change_to_any_module_of_the_package_rebuilds_the_book(tmp_path, monke
         assert book.book_fingerprint(checked) != before, module
         module.write_text(text, encoding="utf-8")
     assert book.book_fingerprint(checked) == before
+
+
+def test_viewcode_finds_the_package_sources_without_importing_them():
+    """book/_ext/viewcode_paths.py: the package's modules map to their files under src/ (no import);
+    other modules keep viewcode's own lookup."""
+    import sys
+    from types import SimpleNamespace
+
+    sys.path.insert(0, str(paths.BOOK_DIR / "_ext"))
+    import viewcode_paths
+
+    app = SimpleNamespace(srcdir=str(paths.BOOK_DIR), emit_firstresult=lambda *arguments: None)  # no other extension answers
+    source = paths.REPO_ROOT / "src" / "grcp9"
+    assert viewcode_paths.module_filename(app, "grcp9.analysis.ledger") == str(source / "analysis" / "ledger.py")  # type: ignore[arg-type]
+    assert viewcode_paths.module_filename(app, "grcp9.data") == str(source / "data" / "__init__.py")  # type: ignore[arg-type]
+    assert viewcode_paths.module_filename(app, "grcp9") == str(source / "__init__.py")  # type: ignore[arg-type]
+    assert viewcode_paths.module_filename(app, "json") == json.__file__  # type: ignore[arg-type]

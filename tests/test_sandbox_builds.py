@@ -113,6 +113,14 @@ def test_one_table_change_reruns_exactly_its_readers(clean):
     # Unchanged is decided by content: a file written again with the same bytes executes nothing.
     (clean / "data/challenges.csv").write_bytes((clean / "data/challenges.csv").read_bytes())
     assert executed(make(clean, "notebooks")) == set()
+    # The preview ran the notebook in the kernel started ahead while the data was validated
+    # (grcp9.build.kernels.start_ahead, its libraries imported as it started); without a record of
+    # its last run the notebook step executes it again in a kernel started for it: the same bytes.
+    executed_dir = clean / paths.EXECUTED_DIR.relative_to(paths.REPO_ROOT)
+    by_preview = {f.name: f.read_bytes() for f in executed_dir.glob("factsheet.*")}
+    (executed_dir / ".factsheet.record").unlink()
+    assert executed(make(clean, "notebooks")) == {"factsheet.ipynb"}
+    assert {f.name: f.read_bytes() for f in executed_dir.glob("factsheet.*")} == by_preview
     reran = change_and_rebuild(clean, "data/review_event_participants.csv", "arab-region-dialogue,midcom,", "arab-region-dialogue,colombo,")
     # The verification ledger recounts the named participants of review events too.
     assert reran == {"regional_reviews.ipynb", "verification.ipynb"} | respondent_profiles(clean)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 
 from grcp9 import paths
-from grcp9.build import book, notebooks, params, release
+from grcp9.build import book, kernels, notebooks, params, release
 from grcp9.errors import run_command
 
 log = logging.getLogger("grcp9")
@@ -16,18 +17,30 @@ log = logging.getLogger("grcp9")
 
 def steps(command: str, data_dir: str, wave: str, compare: str) -> str:
     """Run the steps of ``command`` in order, each given the validated parameters."""
+    if command in ("notebooks", "html", "book") and params.outdated(data_dir, wave, compare):
+        kernels.start_ahead()  # the data or the code changed: a notebook will most likely run
+    try:
+        return _steps(command, data_dir, wave, compare)
+    finally:
+        kernels.shutdown_warm_kernels()
+
+
+def _steps(command: str, data_dir: str, wave: str, compare: str) -> str:
     checked, fresh = params.params_step(data_dir, wave, compare)
     log.info(params.describe(checked, fresh))
     if command == "params":
         return ""
     if command == "release":
         return release.release_step(checked)
+    importing = book.import_sphinx_meanwhile() if command == "html" else None  # the preview runs Sphinx here
     started = time.monotonic()
     executed = notebooks.notebooks_step(checked)
     log.info(f"[notebooks] {len(executed)} executed in {time.monotonic() - started:.1f} s" if executed else "[notebooks] up to date")
     if command == "notebooks":
         return ""
     if command == "html":
+        assert importing is not None
+        importing.join()
         built = book.preview_step(checked)
         return f"[preview] HTML: {(paths.PREVIEW_DIR / 'html' / 'index.html').relative_to(paths.REPO_ROOT)}" + ("" if built else " (up to date)")
     built = book.book_step(checked)
@@ -50,4 +63,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    # Everything is written and closed, and the kernels are stopped: leave without tearing down
+    # Sphinx, pandas and the notebook client, which takes a quarter of a second after a preview.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)

@@ -79,6 +79,11 @@ def fingerprint(data_dir: str, wave: str, compare: str) -> str:
     return hashing.digest(files, [data_dir, wave, compare, str(folder.is_dir())])
 
 
+def outdated(data_dir: str, wave: str = "", compare: str = "") -> bool:
+    """Whether the params step will validate again: the data, the code or the arguments changed."""
+    return hashing.recall(RECORD, fingerprint(data_dir, wave, compare)) is None
+
+
 def params_step(data_dir: str, wave: str = "", compare: str = "") -> tuple[Params, bool]:
     """Validate (unless the same inputs were validated last time) and write ``params.json``.
     Returns the parameters and whether they were validated anew."""

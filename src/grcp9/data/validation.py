@@ -183,27 +183,40 @@ def _reference_problem(error: Any, resource: dict[str, Any], shown: dict[str, st
     return Problem(file, "a row that fits the table's schema", f"{error.title}: {error.note}", row=row)
 
 
-def check_schema(descriptor: dict[str, Any], tables: dict[str, list[dict[str, str]]], shown: dict[str, str]) -> list[Problem]:
-    """Check the tables against ``datapackage.json`` with ``frictionless``, the reference
-    implementation of the standard: types, constraints, primary, unique and foreign keys."""
+def check_schema(descriptor: dict[str, Any], tables: dict[str, list[dict[str, str]]], shown: dict[str, str],
+                 names: set[str]) -> list[Problem]:
+    """Check the tables ``names`` against ``datapackage.json`` with ``frictionless``, the reference
+    implementation of the standard: types, constraints, primary, unique and foreign keys (the
+    tables a foreign key refers to are given to it as well)."""
     import frictionless
 
-    resources = [resource for resource in descriptor["resources"] if resource["name"] in tables]
+    resources = {resource["name"]: resource for resource in descriptor["resources"] if resource["name"] in tables}
     package = frictionless.Package(resources=[frictionless.Resource.from_descriptor({
-        "name": resource["name"], "schema": resource["schema"],
-        "data": [[field["name"] for field in resource["schema"]["fields"]], *(list(row.values()) for row in tables[resource["name"]])]})
-        for resource in resources])
-    report = package.validate(limit_errors=10_000)
-    by_name = {resource["name"]: resource for resource in resources}
-    problems = [_reference_problem(error, by_name[task.name], shown) for task in report.tasks for error in task.errors]
+        "name": name, "schema": resource["schema"],
+        "data": [[field["name"] for field in resource["schema"]["fields"]], *(list(row.values()) for row in tables[name])]})
+        for name, resource in resources.items()])
+    problems = []
+    for name in sorted(names, key=list(resources).index):
+        report = package.get_resource(name).validate(limit_errors=10_000)
+        problems += [_reference_problem(error, resources[name], shown) for task in report.tasks for error in task.errors]
     return [problem for problem in problems if problem is not None]
+
+
+def _schema_fingerprint(resource: dict[str, Any], tables: dict[str, list[dict[str, str]]]) -> str:
+    """What ``check_schema`` decides a table's verdict from: its schema, its rows and the rows of
+    the tables its foreign keys refer to."""
+    referred = sorted({foreign["reference"]["resource"] or resource["name"] for foreign in resource["schema"].get("foreignKeys", [])})
+    from importlib.metadata import version
+
+    return hashing.digest([], [version("frictionless"), resource["schema"], tables[resource["name"]],
+                               {name: tables.get(name) for name in referred}])
 
 
 def validate_tables(data_dir: Path) -> tuple[dict[str, Any], dict[str, list[dict[str, str]]], dict[str, str]]:
     """Read every resource (``_read_rows``), then check it: the project's cell rule, and the schema
-    by ``frictionless`` (``check_schema``). The schema check's verdict is kept for the content it
-    was given (``grcp9.hashing``), so that the notebooks, which each load the package the params
-    step has validated, do not check it again. Returns the descriptor, the rows by resource and
+    by ``frictionless`` (``check_schema``). A table's schema verdict is kept for the content it was
+    given (``grcp9.hashing``): the notebooks, which each load the package the params step has
+    validated, do not check it again, and after a change only the tables it touched are checked. Returns the descriptor, the rows by resource and
     the files' display paths; raises DataValidationError listing every problem found."""
     descriptor = read_descriptor(data_dir)
     problems: list[Problem] = []
@@ -219,15 +232,17 @@ def validate_tables(data_dir: Path) -> tuple[dict[str, Any], dict[str, list[dict
             tables[resource["name"]] = rows
     if problems:  # the schema check needs every table read
         raise DataValidationError(problems)
-    fingerprint = hashing.digest([], [descriptor, tables])
-    record = paths.STAGING_DIR / "schema-valid" / fingerprint
-    if not hashing.unchanged(record, fingerprint):
-        schema_problems = check_schema(descriptor, tables, shown_paths)
+    fingerprints = {resource["name"]: _schema_fingerprint(resource, tables) for resource in descriptor["resources"]}
+    verdicts = {name: paths.STAGING_DIR / "schema-valid" / fingerprint for name, fingerprint in fingerprints.items()}
+    unchecked = {name for name, record in verdicts.items() if not hashing.unchanged(record, fingerprints[name])}
+    if unchecked:
         names = {shown: name for name, shown in shown_paths.items()}
-        problems += [problem for problem in schema_problems  # a cell with stray spaces is reported once
+        problems += [problem for problem in check_schema(descriptor, tables, shown_paths, unchecked)
+                     # a cell with stray spaces is reported once
                      if (problem.row, problem.column) not in flagged.get(names.get(problem.file, ""), set())]
         if not problems:
-            hashing.remember(record, fingerprint)
+            for name in unchecked:
+                hashing.remember(verdicts[name], fingerprints[name])
     if problems:
         raise DataValidationError(problems)
     return descriptor, tables, shown_paths
