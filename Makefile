@@ -21,7 +21,7 @@ export GRCP9_REPO_ROOT := $(CURDIR)
 # This checkout's package first, whichever checkout the environment was installed from.
 export PYTHONPATH := $(CURDIR)/src$(if $(PYTHONPATH),:$(PYTHONPATH))
 
-.PHONY: help venv system-packages params notebooks book html questionnaire import lint test release screenshots benchmark clean
+.PHONY: help venv system-packages params notebooks book html questionnaire new-wave import lint test release screenshots benchmark clean
 
 help: ## List the targets with one line each
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -58,6 +58,10 @@ html: | venv ## Preview: the HTML only, in _preview/html (leaves the book in _bu
 
 questionnaire: | venv ## Write the questionnaire of WAVE as an XLSForm: questionnaire/grcp9-questionnaire-<wave>.xlsx (checked with pyxform)
 	@$(BIN)/python -m grcp9.fieldwork.xlsform --data-dir '$(DATA_DIR)' --wave '$(WAVE)'
+
+new-wave: | venv ## Add a survey wave: make new-wave WAVE=2025 IMRF_EDITION=2 IMRF_YEAR=2026 REVIEW_PERIOD=2024-2025 UPDATES_SINCE=2022
+	@$(BIN)/python -m grcp9.fieldwork.waves new --data-dir '$(DATA_DIR)' --wave '$(WAVE)' --imrf-edition '$(IMRF_EDITION)' \
+		--imrf-year '$(IMRF_YEAR)' --review-period '$(REVIEW_PERIOD)' --updates-since '$(UPDATES_SINCE)'
 
 # Free-text answers as submitted (names of officials included) go here, never into data/.
 RESTRICTED_DIR ?= restricted

@@ -30,8 +30,9 @@ XLSX_EXPORT = EXPORTS / "kobo-fictitious-wave.xlsx"
 
 
 def raw(directory: Path, name: str) -> list[dict[str, str]]:
+    """A CSV file's rows; comment lines (the restricted file's first line) are skipped."""
     with (directory / f"{name}.csv").open(encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle))
+        return list(csv.DictReader(line for line in handle if not line.startswith("#")))
 
 
 WAVE = raw(FIXTURE_WAVE, "waves")[0]["wave"]
@@ -212,7 +213,7 @@ def test_an_export_that_is_not_one_stops_and_changes_nothing(content, expected, 
 
 
 def test_a_wave_without_its_row_or_already_imported_is_refused(prepared, tmp_path):
-    with pytest.raises(ParameterError, match=r"expected a wave with its row in .*waves.csv"):
+    with pytest.raises(ParameterError, match=r"expected a wave with its row in .*waves.csv; found '2099': run make new-wave first"):
         importer.import_export(CSV_EXPORT, "2099", prepared, restricted_dir=tmp_path / "r")
     importer.import_export(CSV_EXPORT, WAVE, prepared, restricted_dir=tmp_path / "r")
     with pytest.raises(ParameterError, match=rf"wave {WAVE} already has answers"):
@@ -248,3 +249,39 @@ def test_make_import_and_make_questionnaire_work_as_the_readme_shows(prepared, t
     assert f"[import] wave {WAVE}" in result.stdout
     written = xlsform.write(prepared, WAVE, tmp_path / "form.xlsx")
     assert load_workbook(written).sheetnames == ["survey", "choices", "settings"]
+
+
+def test_the_restricted_file_says_what_it_holds_and_is_never_committed(prepared, tmp_path):
+    importer.import_export(CSV_EXPORT, WAVE, prepared, restricted_dir=tmp_path / "restricted")
+    first = (tmp_path / "restricted" / f"{WAVE}-free-text.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith("# RESTRICTED") and "Do not publish or commit" in first
+    # make import writes it under restricted/ in the checkout, which git ignores; the import leaves
+    # no staging folder beside the data either.
+    where = (importer.RESTRICTED_DIR / f"{WAVE}-free-text.csv").relative_to(paths.REPO_ROOT)
+    ignored = subprocess.run(["git", "check-ignore", "--no-index", str(where)], cwd=paths.REPO_ROOT, capture_output=True, text=True, check=False)
+    assert ignored.returncode == 0, f"{where} is not ignored by git"
+    assert sorted(p.name for p in prepared.parent.iterdir()) == ["data", "restricted"]
+
+
+def new_wave(directory: Path, **values: str) -> subprocess.CompletedProcess[str]:
+    arguments = {"WAVE": "2030", "IMRF_EDITION": "3", "IMRF_YEAR": "2030", "REVIEW_PERIOD": "2028-2029", "UPDATES_SINCE": "2026", **values}
+    environment = {**sandbox.environment(), "GRCP9_REPO_ROOT": str(paths.REPO_ROOT)}
+    return subprocess.run(["make", "--no-print-directory", "-o", f"{sandbox.VENV}/.installed", f"VENV={sandbox.VENV}", "new-wave",
+                           f"DATA_DIR={directory}", *(f"{name}={value}" for name, value in arguments.items())],
+                          cwd=paths.REPO_ROOT, env=environment, capture_output=True, text=True, check=False)
+
+
+def test_make_new_wave_adds_a_valid_row_and_refuses_a_wave_that_exists(tmp_path):
+    directory = shutil.copytree(paths.DATA_DIR, tmp_path / "data")
+    result = new_wave(directory)
+    assert result.returncode == 0, result.stderr
+    row = next(r for r in raw(directory, "waves") if r["wave"] == "2030")
+    assert (row["imrf_edition"], row["imrf_year"], row["review_period"], row["updates_since"], row["report"]) == ("3", "2030", "2028-2029", "2026", "no")
+    assert data.load(directory).wave("2030").imrf_year == 2030
+    before = sandbox.digest(directory)
+    again = new_wave(directory)
+    assert again.returncode != 0 and re.search(r"^error: parameter 'wave': expected a wave that .*waves.csv does not have yet; found '2030'",
+                                               again.stderr, re.MULTILINE), again.stderr
+    wrong = new_wave(directory, WAVE="2031", REVIEW_PERIOD="2028")
+    assert wrong.returncode != 0 and "error: parameter 'review_period' (REVIEW_PERIOD=): expected two years, as YYYY-YYYY; found '2028'" in wrong.stderr
+    assert sandbox.digest(directory) == before

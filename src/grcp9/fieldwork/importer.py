@@ -41,6 +41,7 @@ from pathlib import Path
 
 from grcp9 import paths
 from grcp9.errors import DataValidationError, ParameterError, Problem, run_command
+from grcp9.fieldwork import waves
 
 RESTRICTED_DIR = paths.REPO_ROOT / "restricted"  # verbatim free text; not in git, not published
 # Columns the survey tools add (KoBoToolbox and ODK Central); everything else must be a question.
@@ -275,8 +276,9 @@ def import_export(export_path: str | Path, wave: str, data_dir: str | Path = pat
     directory = paths.resolve(data_dir)
     loaded = data.load(directory)
     if wave not in loaded.waves:
-        raise ParameterError(f"parameter 'wave': expected a wave with its row in {directory}/waves.csv (add it first, see "
-                             f"data/README.md, \"Adding a survey wave\"); found {wave!r}")
+        raise ParameterError(f"parameter 'wave': expected a wave with its row in {directory}/waves.csv; found {wave!r}: "
+                             f"run make new-wave first (make new-wave WAVE={wave} IMRF_EDITION=… IMRF_YEAR=… "
+                             "REVIEW_PERIOD=… UPDATES_SINCE=…)")
     if (loaded.responses["wave"] == wave).any():
         raise ParameterError(f"parameter 'wave': wave {wave} already has answers in {directory}/responses.csv; undo an earlier "
                              "import with `git checkout data/`, or import into another wave")
@@ -308,7 +310,10 @@ def import_export(export_path: str | Path, wave: str, data_dir: str | Path = pat
         _append(staging / "response_formats.csv", formats)
         if log:
             _log_duplicates(staging / "README.md", wave, export.file, log)
-        data.load(staging)  # the package as make book will see it
+        try:
+            data.load(staging)  # the package as make book will see it
+        except DataValidationError as error:  # named as the user's files, not the staging copy
+            raise waves.staged_problems(error, staging, directory) from None
         _write_restricted(restricted_dir, wave, submissions)
         previous = directory.with_name(f".{directory.name}.before-import")
         shutil.rmtree(previous, ignore_errors=True)
@@ -366,6 +371,8 @@ def _write_restricted(directory: Path, wave: str, submissions: list[Submission])
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / f"{wave}-free-text.csv"
     buffer = io.StringIO()
+    buffer.write(f"# RESTRICTED: the free-text answers of wave {wave} as submitted, names of officials included. "
+                 "Do not publish or commit this file; the book shows only the editors' summaries (iscm_statements.csv).\n")
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["wave", "iscm_id", "submission", "question", "answer"])
     for item in submissions:
