@@ -59,13 +59,20 @@ def test_the_xlsform_converts_without_errors_or_warnings(form_bytes):
 def test_the_xlsform_is_the_questionnaire_question_by_question(form_bytes):
     book = load_workbook(io.BytesIO(form_bytes))
     assert book.sheetnames == ["survey", "choices", "settings"]
-    questions = {row["name"]: row for row in sheet(book, "survey") if row["type"] not in ("begin_group", "end_group")}
+    questions = {row["name"]: row for row in sheet(book, "survey") if row["type"] not in ("begin_group", "end_group", "note")}
     expected = raw(paths.DATA_DIR, "questions")
     assert list(questions) == [q["question"] for q in sorted(expected, key=lambda q: int(q["number"]))]
     kinds = {"single": "select_one", "multi": "select_multiple", "free_text": "text"}
+    labels = {(r["item"], r["language"]): r["text"] for r in raw(paths.DATA_DIR, "questionnaire_labels")}
     for q in expected:
         row = questions[q["question"]]
-        assert row["label"] == f"{q['number']}. {q['text']}"
+        english = row["label::English (en)"]
+        assert english.startswith(f"{q['number']}. ")
+        # The appendix shows the stored wording; the form the questionnaire's, which is the same
+        # where the stored wording is not abridged.
+        assert (english == f"{q['number']}. {q['text']}") == (not q["abridged"]), q["question"]
+        assert all(row[f"label::{name}"] for name in ("Français (fr)", "Español (es)"))
+        assert ("{" in labels[(q["question"], "en")]) == (english != f"{q['number']}. {labels[(q['question'], 'en')]}")
         assert row["type"].split()[0] == kinds[q["answer_type"]]
         assert row["required"] == ("yes" if q["answer_type"] != "free_text" else "")
         assert row["relevant"] == (f"${{{q['if_question']}}} = '{q['if_answer']}'" if q["if_question"] else "")
@@ -73,13 +80,56 @@ def test_the_xlsform_is_the_questionnaire_question_by_question(form_bytes):
     expected_choices = Counter((o["question"], o["option"]) for o in raw(paths.DATA_DIR, "question_options"))
     expected_choices.update(("iscm", r["iscm_id"]) for r in raw(paths.DATA_DIR, "iscm_registry"))
     assert choices == expected_choices
-    # The book's questionnaire appendix was built from the same rows; it also says what an abridged
-    # wording leaves out, which the form, read by respondents, does not.
     appendix = list(csv.DictReader((paths.TABLES_DIR / "table-questions.csv").open(encoding="utf-8")))
-    notes = {q["number"]: q["abridged"] for q in expected}
-    assert [f"{row['No.']}. {row['Question'].split(' (Abridged; left out: ')[0]}" for row in appendix] == [
-        row["label"] for row in questions.values()]
-    assert [row["No."] for row in appendix if "(Abridged; left out: " in row["Question"]] == [n for n, note in notes.items() if note]
+    assert [row["No."] for row in appendix if "(Abridged; left out: " in row["Question"]] == [q["number"] for q in expected if q["abridged"]]
+
+
+def collapsed(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_the_form_of_the_reports_wave_reads_as_the_report_prints_it(form_bytes):
+    """Every English label of the 2021 form (section headings and notes, questions, options)
+    stands in the report's text as it is, the wave's words filled in from waves.csv."""
+    from conftest import report_text
+
+    report = collapsed(report_text("the 2021 form's wording is not compared with the report"))
+    book = load_workbook(io.BytesIO(form_bytes))
+    labels = [row["label::English (en)"] for name in ("survey", "choices") for row in sheet(book, name)
+              if row.get("label::English (en)") and row.get("list_name") != "iscm"]
+    assert len(labels) > 40
+    missing = []
+    for label in labels:
+        text = re.sub(r"^[0-9]+\. ", "", label)  # the form numbers the questions as the report does, before the text
+        # A section's heading is its number and title, which the report prints on two lines, with
+        # a full stop after the first number only.
+        if collapsed(text) not in report and collapsed(re.sub(r"^(Section [0-9]+)\. ", r"\1 ", text)) not in report:
+            missing.append(label)
+    assert missing == []
+
+
+WAVE_WORDS_2021 = ("2022", "2019", "2020-2021", "1st", "1er", "1.er")
+
+
+def test_the_form_of_a_later_wave_has_that_waves_words_in_three_languages(tmp_path):
+    """A later wave (added as make new-wave adds it) prepares the third IMRF, in 2030, reviewing
+    2028-2029, with updates since 2026: its form says so in each language and holds none of the
+    report's wave-dependent words."""
+    from grcp9.fieldwork import waves
+
+    directory = shutil.copytree(paths.DATA_DIR, tmp_path / "data")
+    waves.new_wave(directory, "2030", "3", "2030", "2028-2029", "2026")
+    form = xlsform.form(data.load(directory), "2030")
+    _, warnings = xlsform.convert(xlsform.workbook_bytes(form))
+    assert warnings == []
+    labels = {name: " ".join([*form.survey[f"label::{name}"], *form.choices[f"label::{name}"]]) for name in xlsform.LANGUAGES.values()}
+    for name, imrf in (("English (en)", "3rd IMRF"), ("Français (fr)", "3e FEMI"), ("Español (es)", "3.er FEMI")):
+        assert imrf in labels[name] and "2030" in labels[name] and "2028-2029" in labels[name] and "2026" in labels[name]
+        assert [word for word in WAVE_WORDS_2021 if re.search(rf"(?<![0-9.]){re.escape(word)}(?![0-9])", labels[name])] == []
+    # The 2021 form has each of those words: the check above can fail.
+    report_wave = xlsform.form(data.load(paths.DATA_DIR), "2021")
+    english = " ".join([*report_wave.survey["label::English (en)"], *report_wave.choices["label::English (en)"]])
+    assert [word for word in ("2022", "2019", "2020-2021", "1st") if word not in english] == []
 
 
 def test_the_xlsform_is_the_same_file_for_the_same_data(form_bytes):

@@ -58,6 +58,7 @@ class SurveyData:
     roster: pd.DataFrame
     questions: pd.DataFrame
     options: pd.DataFrame
+    questionnaire_labels: pd.DataFrame
     responses: pd.DataFrame
     response_formats: pd.DataFrame
     published: pd.DataFrame
@@ -118,6 +119,7 @@ _TABLE_ATTRIBUTES = {
     "survey_roster": "roster",
     "questions": "questions",
     "question_options": "options",
+    "questionnaire_labels": "questionnaire_labels",
     "responses": "responses",
     "response_formats": "response_formats",
     "published_figures": "published",

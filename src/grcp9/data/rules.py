@@ -28,6 +28,7 @@ def check_coding_rules(rows: dict[str, list[dict[str, str]]], shown: dict[str, s
     problems += _check_dates(rows, shown)
     problems += _check_pooled_counts(rows, shown)
     problems += _check_ranked_lists(rows, shown)
+    problems += _check_questionnaire_labels(rows, shown)
     return problems
 
 
@@ -114,6 +115,39 @@ def _check_statement_facts(rows: dict[str, list[dict[str, str]]], shown: dict[st
         if rule and not re.fullmatch(rule[0], row["value"]):
             problems.append(Problem(shown["statement_facts"], f"{rule[1]} for fact_kind {row['fact_kind']}",
                                     repr(row["value"]), row=number, column="value"))
+    return problems
+
+
+# The words of the questionnaire that change with the wave (waves.csv), as questionnaire_labels.csv marks them.
+WAVE_PLACEHOLDERS = ("imrf_ordinal", "imrf_year", "review_period", "updates_since")
+LABEL_LANGUAGES = ("en", "fr", "es")
+
+
+def _check_questionnaire_labels(rows: dict[str, list[dict[str, str]]], shown: dict[str, str]) -> list[Problem]:
+    """Every section, question and option has its wording in each language, with only the wave's
+    placeholders, the same ones in every language."""
+    problems = []
+    file = shown["questionnaire_labels"]
+    sections = sorted({row["questionnaire_section"] for row in rows["questions"]}, key=int)
+    items = [*(f"section{s}" for s in sections), *(f"section{s}_note" for s in sections),
+             *(row["question"] for row in rows["questions"]), *(f"{row['question']}/{row['option']}" for row in rows["question_options"])]
+    given: dict[str, dict[str, set[str]]] = {}
+    for number, row in enumerate(rows["questionnaire_labels"], start=1):
+        if row["item"] not in items:
+            problems.append(Problem(file, "a section, question or option of questions.csv and question_options.csv",
+                                    repr(row["item"]), row=number, column="item"))
+        found = set(re.findall(r"\{([^{}]*)\}", row["text"]))
+        unknown = sorted(found - set(WAVE_PLACEHOLDERS))
+        if unknown or row["text"].count("{") != row["text"].count("}"):
+            problems.append(Problem(file, f"only the placeholders {{{'}, {'.join(WAVE_PLACEHOLDERS)}}}", ", ".join(unknown) or "an unmatched brace",
+                                    row=number, column="text"))
+        given.setdefault(row["item"], {})[row["language"]] = found
+    for item in items:
+        missing = [language for language in LABEL_LANGUAGES if language not in given.get(item, {})]
+        if missing:
+            problems.append(Problem(file, f"the wording of {item} in {', '.join(LABEL_LANGUAGES)}", f"none in {', '.join(missing)}", column="item"))
+        elif len({frozenset(found) for found in given[item].values()}) > 1:
+            problems.append(Problem(file, f"the same placeholders in every language of {item}", "different ones", column="text"))
     return problems
 
 

@@ -6,12 +6,17 @@ The form is written from the same rows as the book's questionnaire appendix (``q
 ``question_options.csv``, the ISCM registry for question 1):
 
 - ``survey``: one group per questionnaire section (``section1`` ...), so that exports name the
-  columns ``section2/q7`` and so on; each question with its type (``select_one <list>``,
-  ``select_multiple <list>``, ``text``), its full wording as label, ``required`` for closed
-  questions, and the "if yes" condition of ``if_question``/``if_answer`` as ``relevant``;
-- ``choices``: the options with their stable names (``option`` column), and the list ``iscm``
-  (question 1) from the registry;
-- ``settings``: form title, ``form_id`` and ``version`` (the wave).
+  columns ``section2/q7`` and so on, with the section's note; each question with its type
+  (``select_one <list>``, ``select_multiple <list>``, ``text``), its wording as label in English,
+  French and Spanish (``label::English (en)`` ...), ``required`` for closed questions, and the
+  "if yes" condition of ``if_question``/``if_answer`` as ``relevant``;
+- ``choices``: the options with their stable names (``option`` column) and labels in the three
+  languages, and the list ``iscm`` (question 1) from the registry;
+- ``settings``: form title, ``form_id``, ``version`` (the wave) and ``default_language``.
+
+The wording comes from ``questionnaire_labels.csv``, whose templates mark the words that change
+with the wave; ``wording`` fills them in from the wave's row in ``waves.csv``. For the report's
+wave the English reads as the report prints the questionnaire.
 
 The workbook is deterministic (fixed document dates and zip timestamps), so the same data gives
 the same file byte for byte.
@@ -36,8 +41,11 @@ from grcp9.data import SurveyData
 from grcp9.errors import run_command
 
 ISCM_LIST = "iscm"
-SURVEY_COLUMNS = ["type", "name", "label", "required", "relevant"]
-CHOICES_COLUMNS = ["list_name", "name", "label"]
+# The form's languages, as XLSForm names them (label::<name>); English is the default, as in the report.
+LANGUAGES = {"en": "English (en)", "fr": "Français (fr)", "es": "Español (es)"}
+LABELS = [f"label::{name}" for name in LANGUAGES.values()]
+SURVEY_COLUMNS = ["type", "name", *LABELS, "required", "relevant"]
+CHOICES_COLUMNS = ["list_name", "name", *LABELS]
 
 
 @dataclass(frozen=True)
@@ -51,8 +59,35 @@ def _list_name(question: str) -> str:
     return ISCM_LIST if question == "q1" else question
 
 
+def ordinal(number: int, language: str) -> str:
+    """An IMRF's ordinal as each language abbreviates it: 1st, 1er, 1.er; 2nd, 2e, 2.º."""
+    if language == "fr":
+        return "1er" if number == 1 else f"{number}e"
+    if language == "es":
+        return f"{number}.er" if number % 10 in (1, 3) and number % 100 not in (11, 13) else f"{number}.º"
+    suffix = "th" if number % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def wording(data: SurveyData, wave: str) -> dict[str, dict[str, str]]:
+    """Each item of the form (section, note, question, option) in each language, with the wave's
+    words (waves.csv) in place of the placeholders of ``questionnaire_labels.csv``."""
+    about = data.wave(wave)
+    words: dict[str, dict[str, str]] = {}
+    for row in data.questionnaire_labels.to_dict("records"):
+        values = {"imrf_ordinal": ordinal(about.imrf_edition, row["language"]), "imrf_year": str(about.imrf_year),
+                  "review_period": about.review_period, "updates_since": str(about.updates_since)}
+        words.setdefault(row["item"], {})[row["language"]] = str(row["text"]).format(**values)
+    return words
+
+
+def _labels(texts: dict[str, str], prefix: str = "") -> dict[str, str]:
+    return {f"label::{name}": prefix + texts[language] for language, name in LANGUAGES.items()}
+
+
 def form(data: SurveyData, wave: str) -> XLSForm:
-    """The three sheets of the XLSForm for ``wave``."""
+    """The three sheets of the XLSForm for ``wave``, worded for that wave in each language."""
+    words = wording(data, wave)
     questions = data.questions.sort_values("number")
     rows: list[dict[str, str]] = []
     section = None
@@ -61,7 +96,8 @@ def form(data: SurveyData, wave: str) -> XLSForm:
             if section is not None:
                 rows.append({"type": "end_group", "name": f"section{section}"})
             section = q["questionnaire_section"]
-            rows.append({"type": "begin_group", "name": f"section{section}", "label": f"Section {section}"})
+            rows.append({"type": "begin_group", "name": f"section{section}", **_labels(words[f"section{section}"])})
+            rows.append({"type": "note", "name": f"section{section}_note", **_labels(words[f"section{section}_note"])})
         kind = {"single": "select_one", "multi": "select_multiple"}.get(q["answer_type"])
         condition = ""
         if isinstance(q.get("if_question"), str) and q["if_question"]:
@@ -69,19 +105,20 @@ def form(data: SurveyData, wave: str) -> XLSForm:
             test = "selected(${%s}, '%s')" if gate["answer_type"] == "multi" else "${%s} = '%s'"
             condition = test % (q["if_question"], q["if_answer"])
         rows.append({"type": f"{kind} {_list_name(q['question'])}" if kind else "text", "name": q["question"],
-                     "label": f"{q['number']}. {q['text']}", "required": "yes" if kind else "", "relevant": condition})
+                     **_labels(words[q["question"]], f"{q['number']}. "), "required": "yes" if kind else "", "relevant": condition})
     if section is not None:
         rows.append({"type": "end_group", "name": f"section{section}"})
     survey = pd.DataFrame(rows, columns=SURVEY_COLUMNS).fillna("")
 
     registry = data.registry.sort_values("q1_position")
-    choices = [{"list_name": ISCM_LIST, "name": r["iscm_id"], "label": r["name"]} for r in registry.to_dict("records")]
+    # The ISCMs' names are proper names: the same in every language.
+    choices = [{"list_name": ISCM_LIST, "name": r["iscm_id"], **{label: r["name"] for label in LABELS}} for r in registry.to_dict("records")]
     options = data.options.sort_values(["question", "position"])
     order = {q: n for q, n in zip(data.questions["question"], data.questions["number"])}
     for r in sorted(options.to_dict("records"), key=lambda r: (order[r["question"]], r["position"])):
-        choices.append({"list_name": _list_name(r["question"]), "name": r["option"], "label": r["label"]})
+        choices.append({"list_name": _list_name(r["question"]), "name": r["option"], **_labels(words[f"{r['question']}/{r['option']}"])})
     settings = pd.DataFrame([{"form_title": f"Survey of inter-State consultation mechanisms on migration ({wave})",
-                              "form_id": f"grcp9_iscm_survey_{wave}", "version": wave}])
+                              "form_id": f"grcp9_iscm_survey_{wave}", "version": wave, "default_language": LANGUAGES["en"]}])
     return XLSForm(survey=survey, choices=pd.DataFrame(choices, columns=CHOICES_COLUMNS), settings=settings)
 
 
