@@ -25,8 +25,9 @@ from grcp9.fieldwork import importer, xlsform
 
 FIXTURE_WAVE = paths.REPO_ROOT / "tests" / "fixtures" / "fictitious-wave"
 EXPORTS = paths.REPO_ROOT / "tests" / "fixtures" / "exports"
-CSV_EXPORT = EXPORTS / "kobo-fictitious-wave.csv"
-XLSX_EXPORT = EXPORTS / "kobo-fictitious-wave.xlsx"
+CSV_EXPORT = EXPORTS / "kobo-xml-groups-summary.csv"
+XLSX_EXPORT = EXPORTS / "kobo-xml-dash-details.xlsx"
+LAYOUTS = sorted(p.name for p in EXPORTS.iterdir() if p.suffix in (".csv", ".xlsx", ".zip"))
 
 
 def raw(directory: Path, name: str) -> list[dict[str, str]]:
@@ -141,10 +142,15 @@ def test_the_xlsform_is_the_same_file_for_the_same_data(form_bytes):
 
 @pytest.fixture()
 def prepared(tmp_path: Path) -> Path:
-    """A copy of data/ ready for the fixture wave: its row in waves.csv, its invented ISCM in the
-    registry and its submissions' source section (the documented steps before an import)."""
-    target = shutil.copytree(paths.DATA_DIR, tmp_path / "data")
-    for name, keep in (("waves", lambda r: r["wave"] == WAVE),
+    return prepare(tmp_path / "data")
+
+
+def prepare(folder: Path, wave_row: bool = True) -> Path:
+    """A copy of data/ ready for the fixture wave: its row in waves.csv (unless not ``wave_row``),
+    its invented ISCM in the registry and its submissions' source section (the documented steps
+    before an import)."""
+    target = shutil.copytree(paths.DATA_DIR, folder)
+    for name, keep in (("waves", lambda r: wave_row and r["wave"] == WAVE),
                        ("iscm_registry", lambda r: r["iscm_id"] not in {x["iscm_id"] for x in raw(paths.DATA_DIR, "iscm_registry")}),
                        ("source_sections", lambda r: r["section_id"] not in {x["section_id"] for x in raw(paths.DATA_DIR, "source_sections")})):
         lines = (FIXTURE_WAVE / f"{name}.csv").read_text(encoding="utf-8").splitlines()
@@ -166,9 +172,9 @@ def recount(export: Path) -> dict[str, Counter[str]]:
 
     def answer(record: dict[str, str], question: str) -> list[str]:
         for key, value in record.items():
-            if key.split("/")[-1] == question:
+            if re.split(r"[/-]", key)[-1] == question:
                 return value.split()
-        return [key.split("/")[-1] for key, value in record.items() if key.split("/")[-2:-1] == [question] and value == "1"]
+        return [re.split(r"[/-]", key)[-1] for key, value in record.items() if re.split(r"[/-]", key)[-2:-1] == [question] and value == "1"]
 
     return {q: Counter(a for record in records for a in answer(record, q)) for q in ("q6", "q7", "q9", "q10")}
 
@@ -223,10 +229,11 @@ def first_with(rows, name, value):
 BAD_EXPORTS = {
     "missing question column": (lambda r: drop_column(r, "section2/q6"), r"\.csv, row 0 \(line 1\): expected a column for question q6"),
     "option not in the questionnaire": (lambda r: set_cell(r, 1, "section2/q7", "webinar"),
-                                        r"row 1 \(line 2\), column 'section2/q7': expected option names of q7 .*found 'webinar'"),
+                                        r"row 1 \(line 2\), column 'section2/q7': expected options of q7, by their names .*found 'webinar'"),
     "answer to an if-yes question after no": (lambda r: set_cell(r, first_with(r, "section2/q6", "no"), "section2/q7", "stocktaking"),
                                               r"column 'q7': expected no answer to q7, which is asked only if q6 is 'yes'; found \['stocktaking'\] while q6 is 'no'"),
-    "duplicate submission": (lambda r: r.append([*r[1][:-4], "2", "another-uuid", "2026-04-01T09:00:00", "99"]),
+    "duplicate submission": (lambda r: r.append([{"_id": "2", "_uuid": "another-uuid", "_submission_time": "2026-04-01T09:00:00",
+                                                  "_index": "99"}.get(name, value) for name, value in zip(r[0], r[1])]),
                              r"column 'q1': expected one submission per ISCM \(or --keep-latest\); 5plus5 has 2; found row 1 \(submitted .*role chair\); row 19"),
     "unknown ISCM": (lambda r: set_cell(r, 1, "section1/q1", "Atlantis Proces"),
                      r"column 'section1/q1': expected an ISCM of the registry .*closest: .*; found 'Atlantis Proces'"),
@@ -335,3 +342,116 @@ def test_make_new_wave_adds_a_valid_row_and_refuses_a_wave_that_exists(tmp_path)
     wrong = new_wave(directory, WAVE="2031", REVIEW_PERIOD="2028")
     assert wrong.returncode != 0 and "error: parameter 'review_period' (REVIEW_PERIOD=): expected two years, as YYYY-YYYY; found '2028'" in wrong.stderr
     assert sandbox.digest(directory) == before
+
+
+# --- Every layout the tools write -----------------------------------------------------------
+
+def wave_rows(directory: Path, name: str) -> list[dict[str, str]]:
+    return [row for row in raw(directory, name) if row["wave"] == WAVE]
+
+
+@pytest.fixture(scope="module")
+def round_trip(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[list[dict[str, str]], ...]]:
+    """Each fixture export imported into a copy of data/ prepared for the fictitious wave: the
+    wave's rows of responses.csv, response_formats.csv and survey_roster.csv, and the restricted file."""
+    results = {}
+    for name in LAYOUTS:
+        folder = tmp_path_factory.mktemp(name.replace(".", "-"))
+        directory = prepare(folder / "data")
+        importer.import_export(EXPORTS / name, WAVE, directory, restricted_dir=folder / "restricted")
+        results[name] = (wave_rows(directory, "responses"), wave_rows(directory, "response_formats"),
+                         wave_rows(directory, "survey_roster"), raw(folder / "restricted", f"{WAVE}-free-text"))
+    return results
+
+
+def test_there_is_an_export_of_each_layout():
+    tools = {name.split("-")[0] for name in LAYOUTS}
+    assert tools == {"kobo", "odk"} and len(LAYOUTS) >= 9
+    assert {"labels-en", "labels-fr", "labels-es", "xml"} <= {part for name in LAYOUTS for part in (name.split("-")[1],
+                                                                                                     "-".join(name.split("-")[1:3]))}
+    assert {".csv", ".xlsx", ".zip"} == {Path(name).suffix for name in LAYOUTS}
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_every_layout_imports_to_the_same_answers(round_trip, name):
+    """The same fictitious submissions, written in each layout, give identical rows."""
+    assert round_trip[name] == round_trip["kobo-xml-groups-summary.csv"]
+
+
+def test_the_imported_answers_are_the_fictitious_waves(round_trip):
+    """...and those rows hold the fixture wave's own answers (recounted from its raw files)."""
+    responses, formats, roster, restricted = round_trip["kobo-labels-en-groups-both.csv"]
+    fixture = wave_rows(FIXTURE_WAVE, "responses")
+    columns = ("iscm_id", "q6_contributed", "q7_formats", "q9_imrf_plan", "q10_formats")
+    assert sorted(tuple(r[c] for c in columns) for r in responses) == sorted(tuple(r[c] for c in columns) for r in fixture)
+    key = ("iscm_id", "question", "option")
+    assert sorted(tuple(r[c] for c in key) for r in formats) == sorted(tuple(r[c] for c in key) for r in wave_rows(FIXTURE_WAVE, "response_formats"))
+    assert {r["iscm_id"] for r in roster if r["responded"] == "yes"} == {r["iscm_id"] for r in fixture}
+    assert {r["question"] for r in restricted} == {"q3", "q4", "q5", "q12"}
+
+
+def test_the_fixture_exports_are_written_from_the_form_as_committed():
+    """scripts/make_export_fixtures.py writes the same files again, byte for byte."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_export_fixtures", paths.REPO_ROOT / "scripts" / "make_export_fixtures.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    made = module.exports()
+    assert sorted(made) == LAYOUTS
+    assert [name for name, content in made.items() if (EXPORTS / name).read_bytes() != content] == []
+
+
+def test_two_kinds_of_multiple_choice_column_that_disagree_name_the_row_and_the_option(prepared, tmp_path):
+    rows = list(csv.reader(io.StringIO((EXPORTS / "kobo-xml-groups-both.csv").read_text(encoding="utf-8-sig"))))
+    flipped = column(rows, "section2/q7/stocktaking")
+    row = next(i for i, r in enumerate(rows[1:], start=1) if r[flipped] == "0")
+    rows[row][flipped] = "1"
+    export = tmp_path / "both.csv"
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    export.write_text(buffer.getvalue(), encoding="utf-8")
+    before = sandbox.digest(prepared)
+    with pytest.raises(DataValidationError) as raised:
+        importer.import_export(export, WAVE, prepared, restricted_dir=tmp_path / "restricted")
+    assert re.match(rf"{re.escape(str(export))}, row {row} \(line {row + 1}\), column 'section2/q7/stocktaking': expected the same "
+                    r"choice of q7 in the column 'section2/q7' and in its column per option; found stocktaking not chosen in the one, "
+                    r"chosen in the other", str(raised.value)), str(raised.value)
+    assert sandbox.digest(prepared) == before
+
+
+def test_an_error_in_odk_centrals_zip_names_the_zip_and_its_table(prepared, tmp_path):
+    import zipfile
+
+    export = tmp_path / "central.zip"
+    with zipfile.ZipFile(EXPORTS / "odk-central.zip") as source, zipfile.ZipFile(export, "w") as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            target.writestr(info, content.replace(b",yes,", b",maybe,", 1) if info.filename.endswith(".csv") else content)
+    with pytest.raises(DataValidationError) as raised:
+        importer.import_export(export, WAVE, prepared, restricted_dir=tmp_path / "restricted")
+    assert re.match(rf"{re.escape(str(export))}, table grcp9_iscm_survey_{WAVE}\.csv, row \d+ \(line \d+\), column 'section2-q6': "
+                    r"expected an option of q6, by its name \(yes, no\) or its label; found 'maybe'", str(raised.value)), str(raised.value)
+
+
+def test_a_new_wave_then_an_import_gives_the_numbers_of_a_recount(tmp_path):
+    """As the README's steps go: make new-wave (here its function), then the import of an export in
+    French labels; the book's survey numbers, computed from the package, equal a recount of the
+    same submissions written with XML names."""
+    from grcp9.fieldwork import waves
+
+    directory = prepare(tmp_path / "data", wave_row=False)
+    fixture = raw(FIXTURE_WAVE, "waves")[0]
+    waves.new_wave(directory, WAVE, fixture["imrf_edition"], fixture["imrf_year"], fixture["review_period"], fixture["updates_since"],
+                   fictitious=True)
+    importer.import_export(EXPORTS / "kobo-labels-fr-groups-both.xlsx", WAVE, directory, restricted_dir=tmp_path / "restricted")
+    loaded = data.load(directory)
+    counts = recount(CSV_EXPORT)
+    answers = survey.respondents(loaded, WAVE)
+    assert len(answers) == sum(counts["q6"].values())
+    for question, column in (("q6", "q6_contributed"), ("q9", "q9_imrf_plan")):
+        assert Counter(answers[column]) == counts[question]
+    for question in ("q7", "q10"):
+        formats = survey.format_counts(loaded, WAVE, question).set_index("option")["iscms"]
+        assert {o: int(n) for o, n in formats.items() if n and o != "not_attributed"} == dict(counts[question])

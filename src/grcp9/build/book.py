@@ -160,8 +160,8 @@ def write_downloads(params: Params) -> None:
          "`datapackage.json` (Frictionless Data Package) and its `README.md`, exactly as this book was built from."), "",
         "## The questionnaire, ready for a survey tool", "",
         (f"- {link(xlsform_name, f'{generated}/downloads/{xlsform_name}')}: the questionnaire of wave {params.wave} as an "
-         "XLSForm (sheets survey, choices, settings) for KoBoToolbox or ODK, written from the same rows as the "
-         "questionnaire appendix. Answers the tool exports come back in with `make import`."), "",
+         "XLSForm (sheets survey, choices, settings) for KoBoToolbox or ODK, in English, French and Spanish, worded for "
+         "that wave. Answers the tool exports come back in with `make import`."), "",
         "## How to cite this edition", "",
         f"- {link(paths.CITATION_CFF_NAME, f'{generated}/downloads/{paths.CITATION_CFF_NAME}')}: Citation File Format",
         f"- {link(paths.CITATION_BIB_NAME, f'{generated}/downloads/{paths.CITATION_BIB_NAME}')}: BibTeX", "",

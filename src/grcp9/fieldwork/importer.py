@@ -2,14 +2,17 @@
 
     python -m grcp9.fieldwork.importer --export answers.csv --wave 2026 [--data-dir data] [--keep-latest]
 
-Reads an export as these tools write it:
+Reads an export as these tools write it (tests/fixtures/exports/README.md lists the layouts):
 
-- CSV, comma- or semicolon-separated, with or without a byte-order mark, or XLSX (first sheet);
-- column names as the XLSForm names them (``grcp9.fieldwork.xlsform``), with or without group prefixes
-  (``section2/q7``, ``section2-q7``), and the tools' own columns (``_uuid``,
-  ``_submission_time``, ``_index``, ``meta/instanceID``, ``SubmissionDate``, ``KEY`` ...);
-- a multiple-choice answer either as one column of space-separated option names, or as one 0/1
-  column per option (``q7/stocktaking``).
+- CSV, comma- or semicolon-separated, with or without a byte-order mark, XLSX (first sheet), or
+  ODK Central's ZIP (its main table; attachments are not read);
+- headers and values as the XLSForm names them (``grcp9.fieldwork.xlsform``) or as its labels, in
+  English, French or Spanish, worded for the wave; with or without group prefixes (``section2/q7``,
+  ``section2-q7``); the tools' own columns (``_uuid``, ``_submission_time``, ``meta/instanceID``,
+  ``SubmissionDate``, ``KEY`` ...) and "specify other" text columns (``q7_other``);
+- a multiple-choice answer as one column of space-separated option names or labels, as one column
+  per option (``q7/stocktaking``: 0/1, or the option's label when chosen), or both, which must
+  then agree.
 
 The wave must already have its row in ``waves.csv`` and no answers yet. The import writes the
 wave's roster (or marks the respondents in a roster listed beforehand), its answers to the
@@ -35,13 +38,14 @@ import shutil
 import sys
 import tempfile
 import unicodedata
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from grcp9 import paths
 from grcp9.errors import DataValidationError, ParameterError, Problem, run_command
-from grcp9.fieldwork import waves
+from grcp9.fieldwork import waves, xlsform
 
 RESTRICTED_DIR = paths.REPO_ROOT / "restricted"  # verbatim free text; not in git, not published
 # Columns the survey tools add (KoBoToolbox and ODK Central); everything else must be a question.
@@ -69,12 +73,41 @@ class Export:
     rows: list[dict[str, str]]
 
 
+def _central_csv(content: bytes, shown: str) -> tuple[str, bytes] | None:
+    """The main table of ODK Central's ZIP ("download all submissions"): the CSV with a KEY column
+    and no PARENT_KEY (a repeat group's table has one); attachments (media/) are not read. None
+    for a ZIP that is no such download (an XLSX is a ZIP too)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except zipfile.BadZipFile:
+        return None
+    with archive:
+        names = archive.namelist()
+        if "[Content_Types].xml" in names:  # a workbook
+            return None
+        tables = []
+        for name in sorted(names, key=len):
+            if name.lower().endswith(".csv") and not name.startswith("media/"):
+                first = archive.read(name).decode("utf-8-sig", errors="replace").split("\n", 1)[0]
+                if "KEY" in first.split(",") and "PARENT_KEY" not in first.split(","):
+                    tables.append(name)
+        if not tables:
+            raise ExportError([Problem(shown, "ODK Central's ZIP with the form's table (a CSV with a KEY column)",
+                                       f"a ZIP holding {', '.join(names[:5]) or 'nothing'}")])
+        return tables[0], archive.read(tables[0])
+
+
 def read_export(path: Path) -> Export:
-    """The export's header and rows as text (NFC), from CSV (comma or semicolon) or XLSX."""
+    """The export's header and rows as text (NFC), from CSV (comma or semicolon), XLSX (first
+    sheet) or ODK Central's ZIP (its main CSV)."""
     shown = str(path)
     if not path.is_file():
-        raise ExportError([Problem(shown, "an export file (CSV or XLSX)", "no such file")])
+        raise ExportError([Problem(shown, "an export file (CSV, XLSX or ODK Central's ZIP)", "no such file")])
     content = path.read_bytes()
+    if content[:4] == b"PK\x03\x04":
+        inside = _central_csv(content, shown)
+        if inside is not None:
+            shown, content = f"{shown}, table {inside[0]}", inside[1]
     if content[:4] == b"PK\x03\x04":
         try:
             from openpyxl import load_workbook
@@ -116,22 +149,85 @@ class Submission:
     free_text: dict[str, str] = field(default_factory=dict)
 
 
-def _column_map(export: Export, questions: dict[str, str]) -> tuple[dict[str, tuple[str, str | None]], list[Problem]]:
-    """Export column -> (question, option or None); tool columns are left out."""
-    mapping: dict[str, tuple[str, str | None]] = {}
+@dataclass(frozen=True)
+class Column:
+    """What an export's column holds: a question's answer, one option of a multiple choice (a 0/1
+    column, or one holding the option's label when chosen), or the "specify other" text."""
+
+    question: str
+    option: str | None = None
+    other: bool = False
+
+
+@dataclass
+class Vocabulary:
+    """The form's names and labels, in every language, as an export may write them."""
+
+    headers: dict[str, Column]  # a folded header written in labels -> its column
+    values: dict[str, dict[str, str]]  # question -> folded option name or label -> option name
+    joined: dict[str, list[tuple[str, str]]]  # question -> (folded label, option), longest first
+    order: dict[str, list[str]]  # question -> its options in the form's order
+    notes: set[str]  # the form's notes, which carry no answer
+
+
+def vocabulary(data: object, wave: str) -> Vocabulary:
+    """Headers and values of the wave's form (``xlsform.wording``) in each of its languages: a
+    question's label with or without its section's label before it (``/`` or ``-``), an option's
+    column as the question's label, ``/`` and the option's label."""
+    from grcp9.data import SurveyData
+
+    assert isinstance(data, SurveyData)
+    words = xlsform.wording(data, wave)
+    options = data.options.sort_values("position")
+    order = {q: list(options.loc[options["question"] == q, "option"]) for q in data.questions["question"]}
+    headers: dict[str, Column] = {}
+    values: dict[str, dict[str, str]] = {q: {_fold(o): o for o in order[q]} for q in order}
+    joined: dict[str, list[tuple[str, str]]] = {q: [] for q in order}
+    for q in data.questions.to_dict("records"):
+        for language in xlsform.LANGUAGES:
+            title = f"{q['number']}. {words[q['question']][language]}"
+            for prefix in ("", f"{words['section' + str(q['questionnaire_section'])][language]}/",
+                           f"{words['section' + str(q['questionnaire_section'])][language]}-"):
+                headers[_fold(prefix + title)] = Column(q["question"])
+                for option in order[q["question"]]:
+                    headers[_fold(f"{prefix}{title}/{words[q['question'] + '/' + option][language]}")] = Column(q["question"], option)
+    for item, texts in words.items():
+        if "/" in item:
+            question, option = item.split("/", 1)
+            for text in texts.values():
+                values[question][_fold(text)] = option
+                joined[question].append((_fold(text), option))
+    for pairs in joined.values():
+        pairs.sort(key=lambda pair: -len(pair[0]))
+    return Vocabulary(headers, values, joined, order, {item for item in words if item.endswith("_note")})
+
+
+def _column_map(export: Export, questions: dict[str, str], words: Vocabulary) -> tuple[dict[str, Column], list[Problem]]:
+    """Export column -> what it holds; the tools' own columns and the form's notes are left out.
+    A column is named either by the form's names (``q7``, ``section2/q7``, ``section2-q7``,
+    ``q7/stocktaking``, ``q7_other``) or by its labels in any of the form's languages."""
+    mapping: dict[str, Column] = {}
     problems = []
     for column in export.header:
         lowered = column.casefold()
         if lowered.startswith(("_", "meta/", "meta-")) or lowered in TOOL_COLUMNS or lowered.split("/")[-1] in TOOL_COLUMNS:
             continue
-        parts = re.split(r"[/-]", column)
-        index = next((i for i, part in enumerate(parts) if part in questions), None)
-        if index is None:
-            problems.append(Problem(export.file, "a question of the questionnaire (q1 ... q17, possibly under a group such as "
-                                    "section2/q7) or a column the survey tools add", repr(column), row=0))
+        if _fold(column) in words.headers:
+            mapping[column] = words.headers[_fold(column)]
             continue
-        option = "/".join(parts[index + 1:]) or None
-        mapping[column] = (parts[index], option)
+        parts = re.split(r"[/-]", column)
+        if parts[-1] in words.notes:
+            continue
+        index = next((i for i, part in enumerate(parts) if part in questions or part.removesuffix("_other") in questions), None)
+        if index is None:
+            problems.append(Problem(export.file, "a question of the questionnaire, by its name (q1 ... q17, possibly under a group "
+                                    "such as section2/q7) or its label in English, French or Spanish, or a column the survey "
+                                    "tools add", repr(column), row=0))
+            continue
+        if parts[index] not in questions:
+            mapping[column] = Column(parts[index].removesuffix("_other"), other=True)
+            continue
+        mapping[column] = Column(parts[index], "/".join(parts[index + 1:]) or None)
     return mapping, problems
 
 
@@ -140,20 +236,38 @@ def _first(row: dict[str, str], names: tuple[str, ...]) -> str:
     return next((lowered[name] for name in names if lowered.get(name)), "")
 
 
-def parse(export: Export, data: object) -> list[Submission]:
-    """Check every answer against the questionnaire and the registry; one Submission per row."""
+def _choices(value: str, question: str, words: Vocabulary) -> list[str] | None:
+    """The options of a multiple choice written in one cell: option names separated by spaces,
+    or option labels (in any language) separated by spaces; None if it is neither."""
+    names = value.split()
+    if all(name in words.order[question] for name in names):
+        return names
+
+    def split(rest: str) -> list[str] | None:
+        if not rest:
+            return []
+        for text, option in words.joined[question]:
+            if rest == text or rest.startswith(text + " "):
+                tail = split(rest[len(text):].lstrip())
+                if tail is not None:
+                    return [option, *tail]
+        return None
+
+    return split(_fold(value))
+
+
+def parse(export: Export, data: object, wave: str) -> list[Submission]:
+    """Check every answer against the wave's form and the registry; one Submission per row."""
     from grcp9.data import SurveyData
 
     assert isinstance(data, SurveyData)
     questions = dict(zip(data.questions["question"], data.questions["answer_type"]))
-    options: dict[str, set[str]] = {}
-    for question, option in zip(data.options["question"], data.options["option"]):
-        options.setdefault(question, set()).add(option)
-    mapping, problems = _column_map(export, questions)
-    present = {question for question, _ in mapping.values()}
+    words = vocabulary(data, wave)
+    mapping, problems = _column_map(export, questions, words)
+    present = {column.question for column in mapping.values() if not column.other}
     for question, kind in questions.items():
         if kind in ("single", "multi") and question not in present:
-            problems.append(Problem(export.file, f"a column for question {question} (or, for a multiple choice, one 0/1 column "
+            problems.append(Problem(export.file, f"a column for question {question} (or, for a multiple choice, one column "
                                     f"per option such as {question}/<option>)", "none", row=0))
     if problems:
         raise ExportError(problems)
@@ -165,35 +279,55 @@ def parse(export: Export, data: object) -> list[Submission]:
         def fail(column: str, expected: str, found: str, number: int = number) -> None:
             problems.append(Problem(export.file, expected, found, row=number, column=column))
 
-        item = Submission(number, "", _first(row, SUBMISSION_ID) or f"row {number}", _first(row, SUBMISSION_TIME))
-        for column, (question, option) in mapping.items():
+        # The instance id: KoBoToolbox's _uuid is ODK's instanceID without its "uuid:" scheme.
+        item = Submission(number, "", _first(row, SUBMISSION_ID).removeprefix("uuid:") or f"row {number}", _first(row, SUBMISSION_TIME))
+        one_cell: dict[str, tuple[str, set[str]]] = {}  # a multiple choice written in one cell: its column and options
+        per_option: dict[str, dict[str, tuple[str, bool]]] = {}  # ... in a column per option: option -> (column, chosen)
+        for column, where in mapping.items():
             value = row.get(column, "")
-            kind = questions[question]
-            if option is not None:  # one 0/1 column per option
+            question, kind = where.question, questions[where.question]
+            allowed = words.order.get(question, [])
+            if where.other:
+                if value:
+                    item.free_text[f"{question}_other"] = value
+            elif where.option is not None:  # one column per option
                 if kind != "multi":
                     fail(column, f"a column per option only for a multiple-choice question; {question} is {kind}", repr(column))
-                elif option not in options.get(question, set()):
-                    fail(column, f"an option of {question} ({', '.join(sorted(options[question]))})", repr(option))
-                elif value not in ("", "0", "1", "True", "False", "true", "false"):
-                    fail(column, "0 or 1", repr(value))
-                elif value in ("1", "True", "true"):
-                    item.multi.setdefault(question, []).append(option)
+                elif where.option not in allowed:
+                    fail(column, f"an option of {question} ({', '.join(allowed)})", repr(where.option))
+                elif _fold(value) in ("", "0", "false"):
+                    per_option.setdefault(question, {})[where.option] = (column, False)
+                elif _fold(value) in ("1", "true") or words.values[question].get(_fold(value)) == where.option:
+                    per_option.setdefault(question, {})[where.option] = (column, True)
                 else:
-                    item.multi.setdefault(question, [])
+                    fail(column, f"0 or 1, or the label of the option {where.option}", repr(value))
             elif question == "q1":
                 item.iscm_id = _match_iscm(value, names, functools.partial(fail, column))
             elif kind == "single":
-                if value and value not in options.get(question, set()):
-                    fail(column, f"an option name of {question} ({', '.join(sorted(options[question]))})", repr(value))
-                item.single[question] = value
+                option = words.values[question].get(_fold(value), "") if value else ""
+                if value and not option:
+                    fail(column, f"an option of {question}, by its name ({', '.join(allowed)}) or its label", repr(value))
+                item.single[question] = option
             elif kind == "multi":
-                chosen = value.split()
-                unknown = [o for o in chosen if o not in options.get(question, set())]
-                if unknown:
-                    fail(column, f"option names of {question} ({', '.join(sorted(options[question]))})", ", ".join(map(repr, unknown)))
-                item.multi[question] = chosen
+                chosen = _choices(value, question, words)
+                if chosen is None:
+                    fail(column, f"options of {question}, by their names ({', '.join(allowed)}) or labels, separated by spaces",
+                         repr(value))
+                else:
+                    one_cell[question] = (column, set(chosen))
             elif value:
                 item.free_text[question] = value
+        for question in set(one_cell) | set(per_option):
+            detail = {option for option, (_, chosen) in per_option.get(question, {}).items() if chosen}
+            if question in one_cell and question in per_option:
+                column, summary = one_cell[question]
+                for option in [o for o in words.order[question] if (o in summary) != (o in detail)]:
+                    fail(per_option[question][option][0] if option in per_option[question] else column,
+                         f"the same choice of {question} in the column {column!r} and in its column per option",
+                         f"{option} {'chosen' if option in summary else 'not chosen'} in the one, "
+                         f"{'chosen' if option in detail else 'not chosen'} in the other")
+            selected = one_cell[question][1] if question in one_cell else detail
+            item.multi[question] = [option for option in words.order[question] if option in selected]
         for question in ("q6", "q9"):
             if not item.single.get(question):
                 fail(question, f"an answer to the closed question {question}", "an empty cell")
@@ -283,7 +417,7 @@ def import_export(export_path: str | Path, wave: str, data_dir: str | Path = pat
         raise ParameterError(f"parameter 'wave': wave {wave} already has answers in {directory}/responses.csv; undo an earlier "
                              "import with `git checkout data/`, or import into another wave")
     export = read_export(paths.resolve(export_path))
-    submissions, log = resolve_duplicates(export, parse(export, loaded), keep_latest)
+    submissions, log = resolve_duplicates(export, parse(export, loaded, wave), keep_latest)
     section = f"survey-{wave}-submissions"
     staging = Path(tempfile.mkdtemp(prefix=f".import-{wave}-", dir=directory.parent))
     try:
