@@ -455,3 +455,20 @@ def test_a_new_wave_then_an_import_gives_the_numbers_of_a_recount(tmp_path):
     for question in ("q7", "q10"):
         formats = survey.format_counts(loaded, WAVE, question).set_index("option")["iscms"]
         assert {o: int(n) for o, n in formats.items() if n and o != "not_attributed"} == dict(counts[question])
+
+
+def test_a_specify_other_column_goes_to_the_restricted_file(prepared, tmp_path):
+    """KoBoToolbox writes the text of an "or other" choice in a column of its own (``q7_other``):
+    it is recognised, and the text, free text like any other, stays out of data/."""
+    def add_other(rows):
+        at = column(rows, "section2/q7")
+        rows[0].insert(at + 1, "section2/q7_other")
+        for row in rows[1:]:
+            row.insert(at + 1, "A fictitious other format" if "other" in row[at].split() else "")
+
+    export = tmp_path / "export.csv"
+    export.write_bytes(csv_export_with(add_other))
+    importer.import_export(export, WAVE, prepared, restricted_dir=tmp_path / "restricted")
+    restricted = raw(tmp_path / "restricted", f"{WAVE}-free-text")
+    assert {row["answer"] for row in restricted if row["question"] == "q7_other"} == {"A fictitious other format"}
+    assert "A fictitious other format" not in "".join(p.read_text(encoding="utf-8") for p in prepared.glob("*.csv"))
