@@ -335,6 +335,14 @@ def test_make_new_wave_adds_a_valid_row_and_refuses_a_wave_that_exists(tmp_path)
     row = next(r for r in raw(directory, "waves") if r["wave"] == "2030")
     assert (row["imrf_edition"], row["imrf_year"], row["review_period"], row["updates_since"], row["report"]) == ("3", "2030", "2028-2029", "2026", "no")
     assert data.load(directory).wave("2030").imrf_year == 2030
+    # The new wave's questionnaire (by default the latest wave, answered or not), worded for it...
+    written = xlsform.write(directory, "", tmp_path / "form.xlsx")
+    labels = " ".join(row["label::English (en)"] for row in sheet(load_workbook(written), "choices"))
+    assert "the 3rd IMRF in 2030" in labels
+    # ...while the book still shows, by default, the latest wave with answers.
+    from grcp9.build import params
+
+    assert params.validate(str(directory)).wave == "2021"
     before = sandbox.digest(directory)
     again = new_wave(directory)
     assert again.returncode != 0 and re.search(r"^error: parameter 'wave': expected a wave that .*waves.csv does not have yet; found '2030'",

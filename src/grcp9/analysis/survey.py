@@ -18,19 +18,21 @@ from grcp9.errors import DataValidationError, ParameterError, Problem
 NOT_REPORTED_LABEL = "Format not reported"
 
 
-def check_wave(data: SurveyData, wave: object) -> str:
-    """Return the wave as the data spells it (an empty wave: the package's latest), or fail naming
-    the waves that exist."""
+def check_wave(data: SurveyData, wave: object, answered: bool = True) -> str:
+    """Return the wave as the data spells it, or fail naming the waves that exist. An empty wave
+    is the package's latest wave with answers (with ``answered`` false: its latest wave, answered
+    or not, as for the questionnaire of a wave about to be fielded)."""
     if not isinstance(wave, (str, int)) or isinstance(wave, bool):
         raise ParameterError(f"parameter 'wave': expected a survey year (YYYY) or empty for the latest; "
                              f"found {wave!r} ({type(wave).__name__})")
     text = str(wave).strip()
-    if not text and data.waves:
-        return data.waves[-1]
+    with_answers = [w for w in data.waves if (data.roster["wave"] == w).any()] if answered else data.waves
+    if not text and (with_answers or data.waves):
+        return (with_answers or data.waves)[-1]
     if text not in data.waves:
         raise ParameterError(f"parameter 'wave': expected one of {', '.join(data.waves)} "
                              f"(waves in {data.data_dir}/waves.csv); found {text!r}")
-    if (data.roster["wave"] == text).sum() == 0:
+    if answered and (data.roster["wave"] == text).sum() == 0:
         raise ParameterError(f"parameter 'wave': wave {text} is in {data.data_dir}/waves.csv but has no rows in survey_roster.csv")
     return text
 

@@ -173,7 +173,7 @@ def write(data_dir: str | Path, wave: str, output: str | Path | None = None) -> 
     from grcp9.analysis import survey
 
     loaded = data.load(data_dir)
-    checked = survey.check_wave(loaded, wave)
+    checked = survey.check_wave(loaded, wave, answered=False)  # a wave is fielded before it has answers
     content = workbook_bytes(form(loaded, checked))
     convert(content)  # a form pyxform cannot convert is never written
     target = paths.resolve(output) if output else paths.QUESTIONNAIRE_DIR / paths.xlsform_name(checked)
