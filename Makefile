@@ -59,9 +59,9 @@ html: | venv ## Preview: the HTML only, in _preview/html (leaves the book in _bu
 questionnaire: | venv ## Write the questionnaire of WAVE as an XLSForm: questionnaire/grcp9-questionnaire-<wave>.xlsx (checked with pyxform)
 	@$(BIN)/python -m grcp9.fieldwork.xlsform --data-dir '$(DATA_DIR)' --wave '$(WAVE)'
 
-new-wave: | venv ## Add a survey wave: make new-wave WAVE=2025 IMRF_EDITION=2 IMRF_YEAR=2026 REVIEW_PERIOD=2024-2025 UPDATES_SINCE=2022
+new-wave: | venv ## Add a survey wave: make new-wave WAVE=2025 IMRF_EDITION=2 IMRF_YEAR=2026 REVIEW_PERIOD=2024-2025 UPDATES_SINCE=2022 [FICTITIOUS=1]
 	@$(BIN)/python -m grcp9.fieldwork.waves new --data-dir '$(DATA_DIR)' --wave '$(WAVE)' --imrf-edition '$(IMRF_EDITION)' \
-		--imrf-year '$(IMRF_YEAR)' --review-period '$(REVIEW_PERIOD)' --updates-since '$(UPDATES_SINCE)'
+		--imrf-year '$(IMRF_YEAR)' --review-period '$(REVIEW_PERIOD)' --updates-since '$(UPDATES_SINCE)' $(if $(FICTITIOUS),--fictitious)
 
 # Free-text answers as submitted (names of officials included) go here, never into data/.
 RESTRICTED_DIR ?= restricted
