@@ -13,6 +13,7 @@ the same, byte for byte, every time; a test writes them again and compares.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import sys
 import zipfile
@@ -166,37 +167,6 @@ def csv_bytes(rows: list[list[str]], delimiter: str, bom: bool) -> bytes:
     return (b"\xef\xbb\xbf" if bom else b"") + buffer.getvalue().encode("utf-8")
 
 
-def xlsx_bytes(rows: list[list[str]]) -> bytes:
-    import datetime
-
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "fictitious-wave"
-    for row in rows:
-        sheet.append(row)
-    when = datetime.datetime(*STAMP)
-    book.properties.created = book.properties.modified = when
-    raw = io.BytesIO()
-    book.save(raw)
-    return _fixed_zip(raw.getvalue())
-
-
-def _fixed_zip(content: bytes) -> bytes:
-    """A zip with every entry's time fixed (openpyxl stamps the time of saving)."""
-    import re
-
-    fixed = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>2026-03-31T12:00:00Z\g<2>", data)
-            target.writestr(zipfile.ZipInfo(info.filename, date_time=STAMP), data, zipfile.ZIP_DEFLATED)
-    return fixed.getvalue()
-
-
 def central_zip(survey: dict[str, Any], rows: list[list[str]]) -> bytes:
     """ODK Central's "download all submissions": the form's CSV and its attachments under media/."""
     buffer = io.BytesIO()
@@ -209,6 +179,8 @@ def central_zip(survey: dict[str, Any], rows: list[list[str]]) -> bytes:
 
 def exports() -> dict[str, bytes]:
     """Every layout's file, by name."""
+    from grcp9.fieldwork import xlsform
+
     survey = form()
     made = {}
     for name, layout in LAYOUTS.items():
@@ -216,7 +188,7 @@ def exports() -> dict[str, bytes]:
         if name.endswith(".zip"):
             made[name] = central_zip(survey, rows)
         elif name.endswith(".xlsx"):
-            made[name] = xlsx_bytes(rows)
+            made[name] = xlsform.xlsx_bytes([("fictitious-wave", rows)], datetime.datetime(*STAMP))
         else:
             made[name] = csv_bytes(rows, layout["delimiter"], bom=layout["tool"] == "kobo")
     return made

@@ -128,16 +128,21 @@ def _fixed_time() -> datetime.datetime:
 
 def workbook_bytes(xlsform: XLSForm) -> bytes:
     """The XLSForm as .xlsx bytes, the same for the same sheets (dates from SOURCE_DATE_EPOCH)."""
+    return xlsx_bytes([(name, [list(frame.columns), *([str(value) for value in row] for row in frame.itertuples(index=False))])
+                       for name, frame in (("survey", xlsform.survey), ("choices", xlsform.choices), ("settings", xlsform.settings))],
+                      _fixed_time())
+
+
+def xlsx_bytes(sheets: list[tuple[str, list[list[str]]]], when: datetime.datetime) -> bytes:
+    """A workbook of the named sheets' rows, the same bytes for the same rows and time."""
     from openpyxl import Workbook
 
     book = Workbook()
     book.remove(book.active)
-    for name, frame in (("survey", xlsform.survey), ("choices", xlsform.choices), ("settings", xlsform.settings)):
+    for name, rows in sheets:
         sheet = book.create_sheet(name)
-        sheet.append(list(frame.columns))
-        for row in frame.itertuples(index=False):
-            sheet.append([str(value) for value in row])
-    when = _fixed_time()
+        for row in rows:
+            sheet.append(row)
     book.properties.created = book.properties.modified = when
     book.properties.creator = "grcp9"
     raw = io.BytesIO()
