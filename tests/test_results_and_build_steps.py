@@ -229,3 +229,34 @@ def test_viewcode_finds_the_package_sources_without_importing_them():
     assert viewcode_paths.module_filename(app, "grcp9.data") == str(source / "data" / "__init__.py")  # type: ignore[arg-type]
     assert viewcode_paths.module_filename(app, "grcp9") == str(source / "__init__.py")  # type: ignore[arg-type]
     assert viewcode_paths.module_filename(app, "json") == json.__file__  # type: ignore[arg-type]
+
+
+def test_latex_runs_again_exactly_when_what_it_reads_changed(tmp_path, monkeypatch):
+    """build.book.run_latex: LaTeX (here a stand-in Makefile) runs when the files Sphinx wrote for it
+    or SOURCE_DATE_EPOCH changed, from no auxiliary files, and not otherwise; a failed run leaves
+    no record, so the next build runs it again."""
+    latex = tmp_path / "latex"
+    latex.mkdir()
+    (latex / "Makefile").write_text("all-pdf:\n\ttest ! -e book.aux\n\techo run >> ../runs.txt\n\ttouch book.aux\n"
+                                    f"\tcat book.tex > {paths.PDF_NAME}\n", encoding="utf-8")
+    (latex / "book.tex").write_text("first", encoding="utf-8")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+
+    def runs() -> int:
+        return len((tmp_path / "runs.txt").read_text().split()) if (tmp_path / "runs.txt").exists() else 0
+
+    book.run_latex(latex)
+    book.run_latex(latex)
+    assert runs() == 1 and (latex / paths.PDF_NAME).read_text() == "first"
+    (latex / "book.tex").write_text("second", encoding="utf-8")
+    book.run_latex(latex)
+    assert runs() == 2 and (latex / paths.PDF_NAME).read_text() == "second"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    book.run_latex(latex)
+    assert runs() == 3
+    (latex / "Makefile").write_text("all-pdf:\n\texit 1\n", encoding="utf-8")
+    with pytest.raises(book.BookError, match="failed in LaTeX"):
+        book.run_latex(latex)
+    (latex / "Makefile").write_text("all-pdf:\n\techo run >> ../runs.txt\n\tcat book.tex > " + paths.PDF_NAME + "\n", encoding="utf-8")
+    book.run_latex(latex)
+    assert runs() == 4

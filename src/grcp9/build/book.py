@@ -253,8 +253,8 @@ def _finish(process: subprocess.Popen[bytes] | int, root: Path, step: str, outpu
 def run_latex(latex_dir: Path) -> None:
     """The PDF from the LaTeX files Sphinx wrote (``make all-pdf``, as Jupyter Book runs it), unless
     those files and SOURCE_DATE_EPOCH are what the last successful run read."""
-    def made_by_latex(file: Path) -> bool:
-        return file.suffix in LATEX_OUTPUTS or file.name in (PDF_NAME, "latex-run.log")
+    def made_by_latex(file: Path) -> bool:  # or by this step (its log and its record)
+        return file.suffix in LATEX_OUTPUTS or file.name in (PDF_NAME, "latex-run.log") or file.name.startswith(".")
 
     inputs = hashing.digest([p for p in latex_dir.iterdir() if p.is_file() and not made_by_latex(p)], source_date_epoch())
     record = latex_dir / ".latex.record"
