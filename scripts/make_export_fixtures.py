@@ -123,7 +123,7 @@ def table(survey: dict[str, Any], layout: dict[str, Any]) -> list[list[str]]:
                 cells.append(("multi", (item["name"], options)))
             if layout["multi"] in ("details", "both"):
                 for option in options:
-                    header.append(f"{title}/{label(option, language)}")
+                    header.append(f"{title}{separator or '/'}{label(option, language)}")  # the group separator here too
                     cells.append(("detail", (item["name"], option)))
         else:
             header.append(title)

@@ -480,3 +480,18 @@ def test_a_specify_other_column_goes_to_the_restricted_file(prepared, tmp_path):
     restricted = raw(tmp_path / "restricted", f"{WAVE}-free-text")
     assert {row["answer"] for row in restricted if row["question"] == "q7_other"} == {"A fictitious other format"}
     assert "A fictitious other format" not in "".join(p.read_text(encoding="utf-8") for p in prepared.glob("*.csv"))
+
+
+def test_errors_of_a_staged_package_name_the_users_files(monkeypatch, tmp_path):
+    """A package checked in a staging copy beside the user's (make new-wave, make import) reports
+    its problems with the user's files, whether shown absolute or relative to the checkout."""
+    from grcp9.errors import Problem
+    from grcp9.fieldwork import waves
+
+    monkeypatch.setattr(paths, "REPO_ROOT", tmp_path)
+    staging, directory = tmp_path / ".data-x1y2", tmp_path / "data"
+    error = DataValidationError([Problem(".data-x1y2/waves.csv", "a year", "'20x6'", row=2, column="wave"),
+                                 Problem(f"{staging}/responses.csv", "yes or no", "'maybe'", row=1, column="q6_contributed")])
+    renamed = waves.staged_problems(error, staging, directory)
+    assert [problem.file for problem in renamed.problems] == ["data/waves.csv", f"{directory}/responses.csv"]
+    assert ".data-x1y2" not in str(renamed)

@@ -182,13 +182,19 @@ def write_downloads(params: Params) -> None:
 # --- Sphinx and LaTeX -------------------------------------------------------------------------
 
 def _staging_for(params: Params) -> None:
-    """Start the staging trees afresh when the parameters differ from their last build's."""
-    marker = paths.STAGING_DIR / "params.json"
-    if marker.is_file() and marker.read_text(encoding="utf-8") == params.to_json():
+    """Start the staging trees afresh when the parameters, the book's Sphinx extensions or the
+    versions of the tools that render it differ from their last build's: Sphinx reads again only
+    the pages it sees changed, and sees none of these."""
+    from importlib.metadata import version
+
+    marker = paths.STAGING_DIR / "built-for.json"
+    tools = {name: version(name) for name in ("sphinx", "jupyter-book", "myst-nb", "sphinx-book-theme", "docutils")}
+    built_for = hashing.digest(hashing.tree(paths.BOOK_DIR / "_ext", "*.py"), [params.to_json(), tools])
+    if marker.is_file() and marker.read_text(encoding="utf-8") == built_for:
         return
     shutil.rmtree(paths.STAGING_DIR, ignore_errors=True)
     paths.STAGING_DIR.mkdir(parents=True)
-    marker.write_text(params.to_json(), encoding="utf-8")
+    marker.write_text(built_for, encoding="utf-8")
 
 
 def _sphinx_arguments(root: Path, toc: dict[str, Any], *arguments: str) -> list[str]:
@@ -275,9 +281,12 @@ def run_latex(latex_dir: Path) -> None:
 def book_fingerprint(params: Params) -> str:
     """What the book is made from: the book's sources and generated files, the configuration, the
     package's code (the API page shows it), the citation, the parameters and the build's time."""
+    from importlib.metadata import version
+
     files = [*hashing.tree(paths.BOOK_DIR), paths.CONFIG_FILE, paths.TOC_FILE, paths.REPO_ROOT / "CITATION.cff",
              *hashing.tree(paths.PACKAGE_DIR, "*.py")]
-    return hashing.digest(files, [params.to_json(), source_date_epoch()])
+    tools = [version(name) for name in ("sphinx", "jupyter-book", "myst-nb", "sphinx-book-theme", "docutils")]
+    return hashing.digest(files, [params.to_json(), source_date_epoch(), tools])
 
 
 def _copy_site(source: Path, target: Path) -> None:
@@ -315,10 +324,12 @@ def book_step(params: Params) -> bool:
         run_latex(pdf_root / "_build" / "latex")
         _finish(html, html_root, "HTML")
     finally:
-        for process in (html, pdf):
+        for process, root in ((html, html_root), (pdf, pdf_root)):
             if process.poll() is None:  # the other step failed: this one is stopped
                 os.killpg(process.pid, 15)
                 process.wait()
+            if process.returncode != 0:  # stopped or failed: its next build reads every page again
+                shutil.rmtree(root / "_build" / ".doctrees", ignore_errors=True)
     incoming = paths.BUILD_DIR.with_name(paths.BUILD_DIR.name + ".incoming")
     shutil.rmtree(incoming, ignore_errors=True)
     _copy_site(html_root / "_build" / "html", incoming / "html")

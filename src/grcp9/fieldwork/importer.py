@@ -172,8 +172,8 @@ class Vocabulary:
 
 def vocabulary(data: object, wave: str) -> Vocabulary:
     """Headers and values of the wave's form (``xlsform.wording``) in each of its languages: a
-    question's label with or without its section's label before it (``/`` or ``-``), an option's
-    column as the question's label, ``/`` and the option's label."""
+    question's label with or without its section's label before it, an option's column as the
+    question's label and the option's, joined by the tool's group separator (``/`` or ``-``)."""
     from grcp9.data import SurveyData
 
     assert isinstance(data, SurveyData)
@@ -186,11 +186,13 @@ def vocabulary(data: object, wave: str) -> Vocabulary:
     for q in data.questions.to_dict("records"):
         for language in xlsform.LANGUAGES:
             title = f"{q['number']}. {words[q['question']][language]}"
-            for prefix in ("", f"{words['section' + str(q['questionnaire_section'])][language]}/",
-                           f"{words['section' + str(q['questionnaire_section'])][language]}-"):
-                headers[_fold(prefix + title)] = Column(q["question"])
-                for option in order[q["question"]]:
-                    headers[_fold(f"{prefix}{title}/{words[q['question'] + '/' + option][language]}")] = Column(q["question"], option)
+            group = words[f"section{q['questionnaire_section']}"][language]
+            for separator in ("/", "-"):  # the tools' group separator, also between a question and its option
+                for prefix in ("", f"{group}{separator}"):
+                    headers[_fold(prefix + title)] = Column(q["question"])
+                    for option in order[q["question"]]:
+                        option_label = words[f"{q['question']}/{option}"][language]
+                        headers[_fold(f"{prefix}{title}{separator}{option_label}")] = Column(q["question"], option)
     for item, texts in words.items():
         if "/" in item:
             question, option = item.split("/", 1)

@@ -91,8 +91,18 @@ def merge_packages(base: Path, addition: Path, output: Path) -> Path:
 
 def staged_problems(error: DataValidationError, staging: Path, directory: Path) -> DataValidationError:
     """The same problems, naming the user's files instead of the staging copy's."""
-    return DataValidationError([Problem(problem.file.replace(str(staging), str(directory)), problem.expected, problem.found,
-                                        problem.row, problem.column) for problem in error.problems])
+    shown = [(str(staging), str(directory))]
+    if staging.is_relative_to(paths.REPO_ROOT):  # files in the checkout are shown relative to it
+        shown.append((str(staging.relative_to(paths.REPO_ROOT)), str(directory.relative_to(paths.REPO_ROOT))))
+
+    def user_file(file: str) -> str:
+        for staged, user in shown:
+            if file.startswith(staged):
+                return user + file[len(staged):]
+        return file
+
+    return DataValidationError([Problem(user_file(problem.file), problem.expected, problem.found, problem.row, problem.column)
+                                for problem in error.problems])
 
 
 def write_staged(directory: Path, tables: dict[str, list[dict[str, str]]]) -> None:
