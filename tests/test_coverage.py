@@ -160,3 +160,15 @@ def test_every_numeral_is_in_the_ledger_or_a_recorded_non_claim():
             if row["status"] not in (coverage.IN_LEDGER, coverage.NOT_A_CLAIM)]
     assert left == []
     assert all(row["rule"] for row in STORED)
+
+
+def test_the_stored_pass_is_among_the_files_a_notebook_read():
+    """The verification notebook reads report_numerals.csv itself (not as a table): it is recorded,
+    so a new pass re-executes the notebook (its .inputs.json lists it)."""
+    from grcp9 import data
+    from grcp9.analysis import coverage
+
+    loaded = data.load(paths.DATA_DIR)
+    assert paths.DATA_DIR / coverage.TABLE_NAME not in loaded.tables_read()
+    assert coverage.read(loaded)
+    assert paths.DATA_DIR / coverage.TABLE_NAME in loaded.tables_read()

@@ -41,6 +41,7 @@ from pathlib import Path
 import pandas as pd
 
 from grcp9 import paths
+from grcp9.data import SurveyData
 
 IN_LEDGER, IN_DATA = "in the ledger", "in the data, not checked"
 NOT_A_CLAIM, NOT_YET = "not a claim", "not yet in the ledger"
@@ -283,9 +284,10 @@ def write(rows: list[dict[str, str]], target: Path) -> None:
     target.write_text(buffer.getvalue(), encoding="utf-8")
 
 
-def read(data_dir: Path) -> list[dict[str, str]]:
-    """The stored pass (empty when the package has none: a package without a report)."""
-    path = data_dir / TABLE_NAME
+def read(data: SurveyData) -> list[dict[str, str]]:
+    """The stored pass (empty when the package has none: a package without a report), recorded
+    among the files the computation read."""
+    path = data.read_file(TABLE_NAME)
     if not path.is_file():
         return []
     with path.open(encoding="utf-8-sig", newline="") as handle:

@@ -84,6 +84,7 @@ class SurveyData:
     # when a table it reads changes (see tables_read and grcp9.publish.results.Results.record_inputs).
     files: dict[str, Path] = field(default_factory=dict, repr=False, compare=False)
     _read: set[str] = field(default_factory=set, repr=False, compare=False)
+    _files_read: set[Path] = field(default_factory=set, repr=False, compare=False)
 
     def __getattribute__(self, name: str) -> Any:
         if name in _TABLE_ATTRIBUTE_NAMES:
@@ -102,11 +103,20 @@ class SurveyData:
                     review_period=str(row["review_period"]), updates_since=int(row["updates_since"]),
                     has_report=bool(row["report"] == "yes"), fictitious=bool(row["fictitious"] == "yes"))
 
+    def read_file(self, name: str) -> Path:
+        """A file of the package that a computation reads itself rather than as a table (the
+        stored coverage pass): recorded with the tables read, whether it exists or not."""
+        path = self.data_dir / name
+        object.__getattribute__(self, "_files_read").add(path)
+        return path
+
     def tables_read(self) -> list[Path]:
-        """Files of the tables accessed so far, plus the descriptor every load validates against."""
+        """Files of the tables accessed so far (and of ``read_file``), plus the descriptor every
+        load validates against."""
         files = object.__getattribute__(self, "files")
         read = object.__getattribute__(self, "_read")
-        return sorted({files[name] for name in read} | {self.data_dir / paths.DATAPACKAGE_NAME})
+        direct = object.__getattribute__(self, "_files_read")
+        return sorted({files[name] for name in read} | direct | {self.data_dir / paths.DATAPACKAGE_NAME})
 
 
 _TABLE_ATTRIBUTES = {
