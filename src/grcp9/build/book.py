@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 import traceback
 from pathlib import Path
 from typing import Any
@@ -319,10 +320,15 @@ def book_step(params: Params) -> bool:
     html_toc, pdf_toc = tocs(params)
     html = _start_sphinx(html_root, html_toc, params)
     pdf = _start_sphinx(pdf_root, pdf_toc, params, "--builder", "latex")
-    try:
-        _finish(pdf, pdf_root, "PDF")
-        run_latex(pdf_root / "_build" / "latex")
-        _finish(html, html_root, "HTML")
+    try:  # the first step to fail stops the other (below): the book is not replaced anyway
+        pending = {"HTML": (html, html_root), "PDF": (pdf, pdf_root)}
+        while pending:
+            for step, (process, root) in [(step, entry) for step, entry in pending.items() if entry[0].poll() is not None]:
+                del pending[step]
+                _finish(process, root, step)
+                if step == "PDF":
+                    run_latex(root / "_build" / "latex")
+            time.sleep(0.05)
     finally:
         for process, root in ((html, html_root), (pdf, pdf_root)):
             if process.poll() is None:  # the other step failed: this one is stopped
