@@ -17,8 +17,10 @@ log = logging.getLogger("grcp9")
 
 def steps(command: str, data_dir: str, wave: str, compare: str) -> str:
     """Run the steps of ``command`` in order, each given the validated parameters."""
-    if command in ("notebooks", "html", "book") and params.outdated(data_dir, wave, compare):
-        kernels.start_ahead()  # the data or the code changed: a notebook will most likely run
+    if command in ("notebooks", "html") and params.outdated(data_dir, wave, compare):
+        # An author's loop: the data or the code changed, so a notebook will most likely run, and
+        # its kernel starts while the data is validated.
+        kernels.start_ahead()
     try:
         return _steps(command, data_dir, wave, compare)
     finally:
