@@ -11,7 +11,6 @@ runs only when the files Sphinx wrote for it changed (``grcp9.hashing``), from n
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import importlib
 import logging
 import os
@@ -382,7 +381,7 @@ def write_manifest(build_dir: Path) -> Path:
         relative = file.relative_to(paths.REPO_ROOT)
         if relative.parts[0] == build_dir.name:
             relative = Path(paths.BUILD_DIR.name, *relative.parts[1:])
-        lines.append(f"{hashlib.sha256(file.read_bytes()).hexdigest()}  {relative}")
+        lines.append(f"{hashing.file_digest(file)}  {relative}")
     manifest = build_dir / MANIFEST_NAME
     manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return manifest

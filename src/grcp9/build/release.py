@@ -8,7 +8,6 @@ timestamps from SOURCE_DATE_EPOCH), so the same build gives the same checksums.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import io
 import shutil
 import tarfile
@@ -16,7 +15,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from grcp9 import __version__, paths, source_date_epoch
+from grcp9 import __version__, hashing, paths, source_date_epoch
 from grcp9.build.params import Params
 from grcp9.errors import Grcp9Error
 
@@ -58,10 +57,6 @@ def data_archive(data_dir: Path, target: Path, top: str) -> Path:
     return target
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def working_tree_changes() -> list[str]:
     """Uncommitted changes to tracked files and untracked files git does not ignore, one per line
     (``git status --porcelain``); empty outside a git checkout."""
@@ -87,7 +82,7 @@ def make_release(params: Params, version: str = __version__, release_dir: Path =
         data_archive(paths.resolve(params.data_dir), target / f"{name}-data.zip", f"{name}-data"),
     ]
     sums = target / "SHA256SUMS"
-    sums.write_text("".join(f"{sha256(p)}  {p.name}\n" for p in outputs), encoding="utf-8")
+    sums.write_text("".join(f"{hashing.file_digest(p)}  {p.name}\n" for p in outputs), encoding="utf-8")
     return target
 
 
