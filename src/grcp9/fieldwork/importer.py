@@ -32,7 +32,6 @@ import csv
 import difflib
 import functools
 import io
-import os
 import re
 import shutil
 import sys
@@ -395,15 +394,6 @@ def resolve_duplicates(export: Export, submissions: list[Submission], keep_lates
     return sorted(kept, key=lambda i: i.number), log
 
 
-def _append(path: Path, rows: list[dict[str, str]]) -> None:
-    """Append rows to a CSV file, keeping its existing lines as they are."""
-    text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n").rstrip("\n") + "\n"
-    header = next(csv.reader(io.StringIO(text)))
-    buffer = io.StringIO()
-    csv.DictWriter(buffer, fieldnames=header, lineterminator="\n").writerows(rows)
-    path.write_text(text + buffer.getvalue(), encoding="utf-8")
-
-
 def import_export(export_path: str | Path, wave: str, data_dir: str | Path = paths.DATA_DIR, keep_latest: bool = False,
                   restricted_dir: Path = RESTRICTED_DIR) -> Path:
     """Import the export into ``data_dir`` (replaced only if the result validates)."""
@@ -425,7 +415,7 @@ def import_export(export_path: str | Path, wave: str, data_dir: str | Path = pat
     try:
         shutil.copytree(directory, staging, dirs_exist_ok=True)
         if section not in set(loaded.sections["section_id"]):
-            _append(staging / "source_sections.csv", [{"section_id": section, "part": "Survey submissions",
+            waves.append_rows(staging / "source_sections.csv", [{"section_id": section, "part": "Survey submissions",
                                                        "title": f"Answers submitted to the questionnaire of wave {wave}"}])
         answered = {item.iscm_id for item in submissions}
         _write_roster(staging / "survey_roster.csv", loaded, wave, answered, section, export.file)
@@ -442,20 +432,13 @@ def import_export(export_path: str | Path, wave: str, data_dir: str | Path = pat
                 formats += [{"wave": wave, "iscm_id": item.iscm_id, "question": multi, "option": option, "report_wording": "",
                              "source_section": section, "source_quote": quote[item.iscm_id], "coding_note": ""} for option in chosen]
             responses.append(record)
-        _append(staging / "responses.csv", responses)
-        _append(staging / "response_formats.csv", formats)
+        waves.append_rows(staging / "responses.csv", responses)
+        waves.append_rows(staging / "response_formats.csv", formats)
         if log:
             _log_duplicates(staging / "README.md", wave, export.file, log)
-        try:
-            data.load(staging)  # the package as make book will see it
-        except DataValidationError as error:  # named as the user's files, not the staging copy
-            raise waves.staged_problems(error, staging, directory) from None
+        waves.check_staged(staging, directory)
         _write_restricted(restricted_dir, wave, submissions)
-        previous = directory.with_name(f".{directory.name}.before-import")
-        shutil.rmtree(previous, ignore_errors=True)
-        os.replace(directory, previous)
-        os.replace(staging, directory)
-        shutil.rmtree(previous, ignore_errors=True)
+        waves.swap_in(staging, directory)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return directory
@@ -467,7 +450,7 @@ def _write_roster(path: Path, loaded: object, wave: str, answered: set[str], sec
     assert isinstance(loaded, SurveyData)
     listed = loaded.roster[loaded.roster["wave"] == wave]
     if listed.empty:  # the ISCMs approached are taken to be question 1's list, as for the report's wave
-        _append(path, [{"wave": wave, "iscm_id": iscm_id, "responded": "yes" if iscm_id in answered else "no", "source_section": section,
+        waves.append_rows(path, [{"wave": wave, "iscm_id": iscm_id, "responded": "yes" if iscm_id in answered else "no", "source_section": section,
                         "source_quote": "list of submissions", "coding_note": "" if iscm_id in answered else
                         "No submission; the roster of an imported wave is question 1's list unless listed before the import."}
                        for iscm_id in loaded.registry.sort_values("q1_position")["iscm_id"]])

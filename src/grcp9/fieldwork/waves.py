@@ -105,30 +105,46 @@ def staged_problems(error: DataValidationError, staging: Path, directory: Path) 
                                 for problem in error.problems])
 
 
+def append_rows(path: Path, rows: list[dict[str, str]]) -> None:
+    """Append rows to a CSV file, keeping its existing lines as they are."""
+    text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n").rstrip("\n") + "\n"
+    header = next(csv.reader(io.StringIO(text)))
+    buffer = io.StringIO()
+    csv.DictWriter(buffer, fieldnames=header, lineterminator="\n").writerows(rows)
+    path.write_text(text + buffer.getvalue(), encoding="utf-8")
+
+
+def check_staged(staging: Path, directory: Path) -> None:
+    """Validate the package assembled in ``staging``, as make book will; its problems name the
+    user's files in ``directory``."""
+    from grcp9 import data
+
+    try:
+        data.load(staging)
+    except DataValidationError as error:
+        raise staged_problems(error, staging, directory) from None
+
+
+def swap_in(staging: Path, directory: Path) -> None:
+    """Put the checked package in ``staging`` in place of ``directory`` (two renames)."""
+    previous = directory.with_name(f".{directory.name}.before")
+    shutil.rmtree(previous, ignore_errors=True)
+    directory.rename(previous)
+    staging.rename(directory)
+    shutil.rmtree(previous, ignore_errors=True)
+
+
 def write_staged(directory: Path, tables: dict[str, list[dict[str, str]]]) -> None:
     """Append rows to tables of the package in ``directory``, validate the result in a copy, and
     only then put it in place of the package (nothing is half-written)."""
-    from grcp9 import data
-
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
     try:
         shutil.copytree(directory, staging, dirs_exist_ok=True)
         for name, rows in tables.items():
-            header, existing = _read(staging / name)
-            buffer = io.StringIO()
-            writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows([*existing, *({column: row.get(column, "") for column in header} for row in rows)])
-            (staging / name).write_text(buffer.getvalue(), encoding="utf-8")
-        try:
-            data.load(staging)
-        except DataValidationError as error:
-            raise staged_problems(error, staging, directory) from None
-        previous = directory.with_name(f".{directory.name}.before")
-        shutil.rmtree(previous, ignore_errors=True)
-        directory.rename(previous)
-        staging.rename(directory)
-        shutil.rmtree(previous, ignore_errors=True)
+            if rows:
+                append_rows(staging / name, rows)
+        check_staged(staging, directory)
+        swap_in(staging, directory)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
